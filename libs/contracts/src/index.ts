@@ -1,0 +1,2 @@
+export * from './core/envelope.js';
+export * from './core/topic.js';

@@ -1,0 +1,3 @@
+export * from './core/matrix.js';
+export * from './core/estimator.js';
+export * from './trees/tree.js';
