@@ -1,0 +1,340 @@
+import type { TreeEnsemble } from '../trees/tree.js';
+import { encodeOnnxModel } from './onnx-model.js';
+import { OnnxGraphBuilder, ONNX_ML_DOMAIN, onnxAttr } from './graph-builder.js';
+import { addLogisticNodes, type LogisticModelDescription } from './linear-export.js';
+import { addClassifierOutputs, addEnsembleNodes, type TreePrecision } from './tree-ensemble-export.js';
+
+/**
+ * What the ONNX pipeline export needs to know about a fitted pipeline, as plain data: the raw
+ * columns it reads, the derived features (in evaluation order) and the preprocessing's output
+ * columns (in the model's feature order). Built from the feature spec and the fitted
+ * preprocessor's `describe()`; kept here as data so the exporter does not depend on their classes.
+ */
+export interface PipelineDescription {
+  readonly rawColumns: readonly RawColumnSpec[];
+  readonly derived: readonly DerivedFeatureSpec[];
+  readonly outputs: readonly OutputColumnSpec[];
+}
+
+/** A raw input column: numeric -> graph input double [N, 1]; categorical -> string [N, 1]. */
+export interface RawColumnSpec {
+  readonly name: string;
+  readonly type: 'numeric' | 'categorical';
+}
+
+/**
+ * Derived features. Numeric arithmetic is float64 and NaN propagates as in JavaScript.
+ * - bins: categorical; label j for values in (edges[j], edges[j+1]] (`right` true, pandas.cut's
+ *   default) or [edges[j], edges[j+1]) (`right` false); `includeLowest` closes the outer end.
+ *   Values outside every bin and NaN are missing.
+ * - product: left * right. ratio: numerator / (denominator + offset).
+ * - flag: 1 when `column == equals` and `numeric > greaterThan`, else 0 (missing -> 0).
+ */
+export type DerivedFeatureSpec =
+  | {
+      readonly kind: 'bins';
+      readonly name: string;
+      readonly source: string;
+      readonly edges: readonly number[];
+      readonly labels: readonly string[];
+      readonly right?: boolean;
+      readonly includeLowest?: boolean;
+    }
+  | { readonly kind: 'product'; readonly name: string; readonly left: string; readonly right: string }
+  | { readonly kind: 'ratio'; readonly name: string; readonly numerator: string; readonly denominator: string; readonly offset: number }
+  | {
+      readonly kind: 'flag';
+      readonly name: string;
+      readonly categorical: { readonly column: string; readonly equals: string };
+      readonly numeric: { readonly column: string; readonly greaterThan: number };
+    };
+
+/**
+ * One output column of the preprocessing.
+ * - numeric: NaN -> `impute` (if given), then `(x - mean) / std` (if `scale` given).
+ * - onehot: 1 when the (imputed) category equals `category`, else 0; unknown categories give 0.
+ * - ordinal: index of the (imputed) category in `categories`; unknown -> `unknownValue`.
+ * For categorical sources, `imputeCategory` replaces a missing value (the empty string in ONNX).
+ */
+export type OutputColumnSpec =
+  | { readonly kind: 'numeric'; readonly source: string; readonly impute?: number; readonly scale?: { readonly mean: number; readonly std: number } }
+  | { readonly kind: 'onehot'; readonly source: string; readonly category: string; readonly imputeCategory?: string }
+  | {
+      readonly kind: 'ordinal';
+      readonly source: string;
+      readonly categories: readonly string[];
+      readonly unknownValue: number;
+      readonly imputeCategory?: string;
+    };
+
+/** The model at the end of the pipeline: a tree ensemble or a logistic regression. */
+export type PipelineModel = TreeEnsemble | LogisticModelDescription;
+
+/**
+ * How a missing categorical value is written into a string input: the empty string. The serving
+ * helper (`runOnnxPipeline`) maps null/undefined to it.
+ */
+export const ONNX_MISSING_CATEGORY = '';
+
+interface Value {
+  readonly name: string;
+  readonly type: 'double' | 'string';
+}
+
+function isEnsemble(m: PipelineModel): m is TreeEnsemble {
+  return 'trees' in m;
+}
+
+/**
+ * Builds the ONNX graph of a whole fitted pipeline: raw columns in (one input per raw column,
+ * named after it: numerics double [N, 1] with NaN = missing, categoricals string [N, 1] with ''
+ * = missing), derived features, imputation, one-hot / ordinal encoding and scaling in float64,
+ * Concat in the preprocessing's output order, then the model; outputs `probabilities` float
+ * [N, 2] and `label` int64 [N].
+ *
+ * Why double: the raw Telco values (e.g. monthly_charges 29.85) are not float32-representable and
+ * our preprocessing and learners work in float64. Keeping the whole graph in float64 and the trees
+ * in float64 (TreeEnsemble v5 with double splits) makes every split decision the one our
+ * in-process model takes, so the probabilities agree to float32 output rounding (<= 6e-8).
+ * Ensembles with `float32Features` (imported from XGBoost/LightGBM) get their features rounded to
+ * float32 right before the trees, as in-process prediction does.
+ *
+ * @throws Error naming the column when a source column is neither raw nor derived, or has the
+ *   wrong type for its use; RangeError when the model's feature count differs from the outputs.
+ */
+export function buildPipelineGraph(
+  description: PipelineDescription,
+  model: PipelineModel,
+  options: { treePrecision?: TreePrecision } = {},
+): OnnxGraphBuilder {
+  const g = new OnnxGraphBuilder('pipeline');
+  const values = new Map<string, Value>();
+  const raw = new Map(description.rawColumns.map((c) => [c.name, c]));
+
+  // Declare only the raw columns something reads, in the order of rawColumns.
+  const used = new Set<string>();
+  for (const d of description.derived) {
+    if (d.kind === 'bins') used.add(d.source);
+    else if (d.kind === 'product') used.add(d.left).add(d.right);
+    else if (d.kind === 'ratio') used.add(d.numerator).add(d.denominator);
+    else used.add(d.categorical.column).add(d.numeric.column);
+  }
+  for (const o of description.outputs) used.add(o.source);
+  for (const c of description.rawColumns) {
+    if (!used.has(c.name)) continue;
+    const type = c.type === 'numeric' ? 'double' : 'string';
+    values.set(c.name, { name: g.input(c.name, type, ['N', 1]), type });
+  }
+  const get = (name: string, type: 'double' | 'string', user: string): string => {
+    const v = values.get(name);
+    if (v === undefined) {
+      throw new Error(`${user} reads column '${name}', which is neither a raw column nor a derived feature defined before it`);
+    }
+    if (v.type !== type) {
+      const want = type === 'double' ? 'numeric' : 'categorical';
+      throw new Error(`${user} needs '${name}' to be ${want}, but it is ${raw.get(name)?.type ?? (v.type === 'double' ? 'numeric' : 'categorical')}`);
+    }
+    return v.name;
+  };
+
+  for (const d of description.derived) {
+    const user = `derived feature '${d.name}'`;
+    if (values.has(d.name)) throw new Error(`${user} has the name of an existing column; pick a unique name`);
+    switch (d.kind) {
+      case 'product':
+        values.set(d.name, { name: g.op1('Mul', [get(d.left, 'double', user), get(d.right, 'double', user)], {}, { name: d.name }), type: 'double' });
+        break;
+      case 'ratio': {
+        const den = g.op1('Add', [get(d.denominator, 'double', user), g.scalar('double', d.offset)], {}, { name: `${d.name}_den` });
+        values.set(d.name, { name: g.op1('Div', [get(d.numerator, 'double', user), den], {}, { name: d.name }), type: 'double' });
+        break;
+      }
+      case 'flag': {
+        const code = g.op1(
+          'LabelEncoder',
+          [get(d.categorical.column, 'string', user)],
+          { keys_strings: onnxAttr.strings([d.categorical.equals]), values_int64s: onnxAttr.ints([1]), default_int64: 0 },
+          { domain: ONNX_ML_DOMAIN, name: `${d.name}_is_${d.categorical.equals}` },
+        );
+        const isCat = g.op1('Equal', [code, g.scalar('int64', 1)], {}, { name: `${d.name}_cat` });
+        const above = g.op1('Greater', [get(d.numeric.column, 'double', user), g.scalar('double', d.numeric.greaterThan)], {}, { name: `${d.name}_gt` });
+        const both = g.op1('And', [isCat, above], {}, { name: `${d.name}_and` });
+        values.set(d.name, { name: g.op1('Cast', [both], { to: 11 }, { name: d.name }), type: 'double' });
+        break;
+      }
+      case 'bins':
+        values.set(d.name, { name: addBins(g, d, get(d.source, 'double', user)), type: 'string' });
+        break;
+    }
+  }
+
+  // Output columns, grouped into runs of consecutive columns that share a kind and (for
+  // categorical kinds) a source, so each run is a handful of vectorised nodes.
+  const blocks: string[] = [];
+  const outs = description.outputs;
+  const categoryIndex = new Map<string, { encoded: string; index: Map<string, number> }>();
+  let i = 0;
+  while (i < outs.length) {
+    const o = outs[i]!;
+    let j = i + 1;
+    if (o.kind === 'numeric') {
+      while (j < outs.length && outs[j]!.kind === 'numeric') j++;
+      blocks.push(addNumericRun(g, outs.slice(i, j) as NumericOut[], (s, k) => get(s, 'double', `output column ${k}`), i));
+    } else if (o.kind === 'onehot') {
+      while (j < outs.length && outs[j]!.kind === 'onehot' && outs[j]!.source === o.source) j++;
+      const run = outs.slice(i, j) as OneHotOut[];
+      const user = `output column ${i} (one-hot of '${o.source}')`;
+      const impute = run[0]!.imputeCategory;
+      if (run.some((r) => r.imputeCategory !== impute)) throw new Error(`${user}: one-hot columns of '${o.source}' disagree on imputeCategory`);
+      const key = `${o.source}\u0000${impute ?? ''}`;
+      let enc = categoryIndex.get(key);
+      if (enc === undefined) {
+        // One LabelEncoder per source: category -> its index among all the source's one-hot
+        // columns (missing -> the imputed category's index; unknown -> -1, matching no column).
+        const cats = [...new Set(outs.filter((x): x is OneHotOut => x.kind === 'onehot' && x.source === o.source).map((x) => x.category))];
+        const index = new Map(cats.map((c, k) => [c, k]));
+        const keys = [...cats];
+        const vals = cats.map((_, k) => k);
+        if (impute !== undefined && !index.has(ONNX_MISSING_CATEGORY)) {
+          keys.push(ONNX_MISSING_CATEGORY);
+          vals.push(index.get(impute) ?? -1);
+        }
+        const encoded = g.op1(
+          'LabelEncoder',
+          [get(o.source, 'string', user)],
+          { keys_strings: onnxAttr.strings(keys), values_int64s: onnxAttr.ints(vals), default_int64: -1 },
+          { domain: ONNX_ML_DOMAIN, name: `${o.source}_index` },
+        );
+        enc = { encoded, index };
+        categoryIndex.set(key, enc);
+      }
+      const wanted = run.map((r) => enc.index.get(r.category)!);
+      const eq = g.op1('Equal', [enc.encoded, g.constant(`${o.source}_onehot_ids`, 'int64', [1, wanted.length], wanted)], {}, { name: `${o.source}_onehot` });
+      blocks.push(g.op1('Cast', [eq], { to: 11 }, { name: `${o.source}_onehot_d` }));
+    } else {
+      const user = `output column ${i} (ordinal of '${o.source}')`;
+      const keys = [...o.categories];
+      const vals = o.categories.map((_, k) => k);
+      if (o.imputeCategory !== undefined && !o.categories.includes(ONNX_MISSING_CATEGORY)) {
+        const k = o.categories.indexOf(o.imputeCategory);
+        keys.push(ONNX_MISSING_CATEGORY);
+        vals.push(k >= 0 ? k : o.unknownValue);
+      }
+      const code = g.op1(
+        'LabelEncoder',
+        [get(o.source, 'string', user)],
+        { keys_strings: onnxAttr.strings(keys), values_floats: onnxAttr.floats(vals), default_float: onnxAttr.float(o.unknownValue) },
+        { domain: ONNX_ML_DOMAIN, name: `${o.source}_ordinal` },
+      );
+      if (Math.fround(o.unknownValue) !== o.unknownValue && !Number.isNaN(o.unknownValue)) {
+        throw new RangeError(`${user}: unknownValue ${o.unknownValue} is not exactly representable as float32; use an integer or NaN`);
+      }
+      blocks.push(g.op1('Cast', [code], { to: 11 }, { name: `${o.source}_ordinal_d` }));
+    }
+    i = j;
+  }
+  if (blocks.length === 0) throw new RangeError('description.outputs is empty: the pipeline produces no features');
+  const features = blocks.length === 1 ? blocks[0]! : g.op1('Concat', blocks, { axis: 1 }, { name: 'features' });
+
+  const nFeatures = outs.length;
+  let p1: string;
+  if (isEnsemble(model)) {
+    if (model.nFeatures !== nFeatures) {
+      throw new RangeError(`model.nFeatures is ${model.nFeatures} but the preprocessing outputs ${nFeatures} columns; export the model fitted on this preprocessing`);
+    }
+    p1 = addEnsembleNodes(g, model, features, 'double', options.treePrecision ?? 'double');
+  } else {
+    if (model.coef.length !== nFeatures) {
+      throw new RangeError(`model.coef has ${model.coef.length} coefficients but the preprocessing outputs ${nFeatures} columns`);
+    }
+    p1 = addLogisticNodes(g, model, features);
+  }
+  addClassifierOutputs(g, p1);
+  return g;
+}
+
+type NumericOut = Extract<OutputColumnSpec, { kind: 'numeric' }>;
+type OneHotOut = Extract<OutputColumnSpec, { kind: 'onehot' }>;
+
+/** A run of numeric outputs -> double [N, k]: Concat, Where(IsNaN) imputation, (x - mean) / std. */
+function addNumericRun(g: OnnxGraphBuilder, run: readonly NumericOut[], source: (name: string, k: number) => string, first: number): string {
+  const cols = run.map((o, k) => source(o.source, first + k));
+  const x = cols.length === 1 ? cols[0]! : g.op1('Concat', cols, { axis: 1 }, { name: 'numeric' });
+  const k = run.length;
+  let out = x;
+  if (run.some((o) => o.impute !== undefined)) {
+    // A column without imputation keeps NaN: Where(IsNaN(x), NaN, x) = x.
+    const fill = g.constant('impute', 'double', [1, k], run.map((o) => o.impute ?? Number.NaN));
+    out = g.op1('Where', [g.op1('IsNaN', [out], {}, { name: 'isnan' }), fill, out], {}, { name: 'imputed' });
+  }
+  if (run.some((o) => o.scale !== undefined)) {
+    for (const o of run) {
+      if (o.scale && !(o.scale.std !== 0 && Number.isFinite(o.scale.std) && Number.isFinite(o.scale.mean))) {
+        throw new RangeError(`numeric output '${o.source}': scale must have a finite mean and a finite non-zero std, got ${JSON.stringify(o.scale)}`);
+      }
+    }
+    // Unscaled columns use mean 0, std 1: (x - 0) / 1 is x exactly.
+    const mean = g.constant('mean', 'double', [1, k], run.map((o) => o.scale?.mean ?? 0));
+    const std = g.constant('std', 'double', [1, k], run.map((o) => o.scale?.std ?? 1));
+    out = g.op1('Div', [g.op1('Sub', [out, mean], {}, { name: 'centered' }), std], {}, { name: 'scaled' });
+  }
+  return out;
+}
+
+/** Bins -> a string [N, 1] label ('' when outside every bin or NaN), via edge counts. */
+function addBins(g: OnnxGraphBuilder, d: Extract<DerivedFeatureSpec, { kind: 'bins' }>, x: string): string {
+  const k = d.labels.length;
+  if (d.edges.length !== k + 1) throw new RangeError(`bins '${d.name}': ${d.edges.length} edges for ${k} labels; need labels.length + 1 edges`);
+  for (let e = 1; e < d.edges.length; e++) {
+    if (!(d.edges[e]! > d.edges[e - 1]!)) throw new RangeError(`bins '${d.name}': edges must increase strictly, got ${d.edges.join(', ')}`);
+  }
+  const right = d.right ?? true;
+  // count = number of edges the value has passed; the label index is count - 1 when 1 <= count <= k.
+  const passed = d.edges.map((e, j) => {
+    const inclusive = right ? j === 0 && d.includeLowest === true : !(j === k && d.includeLowest === true);
+    const cmp = g.op1(inclusive ? 'GreaterOrEqual' : 'Greater', [x, g.scalar('double', e)], {}, { name: `${d.name}_edge${j}` });
+    return g.op1('Cast', [cmp], { to: 11 }, { name: `${d.name}_edge${j}_d` });
+  });
+  const count = g.op1('Cast', [g.op1('Sum', passed, {}, { name: `${d.name}_count_d` })], { to: 7 }, { name: `${d.name}_count` });
+  return g.op1(
+    'LabelEncoder',
+    [count],
+    {
+      keys_int64s: onnxAttr.ints(d.labels.map((_, j) => j + 1)),
+      values_strings: onnxAttr.strings(d.labels),
+      default_string: ONNX_MISSING_CATEGORY,
+    },
+    { domain: ONNX_ML_DOMAIN, name: d.name },
+  );
+}
+
+/**
+ * Exports a whole fitted pipeline (derived features, preprocessing, model) as ONNX bytes; see
+ * `buildPipelineGraph` for the graph's inputs, outputs and precision. Run it with
+ * `createOnnxSession` + `runOnnxPipeline` (entry `@mlops/ml` onnx-runtime) or any onnxruntime.
+ */
+export function exportPipelineDescriptionToOnnx(
+  description: PipelineDescription,
+  model: PipelineModel,
+  options: { treePrecision?: TreePrecision } = {},
+): Uint8Array {
+  const g = buildPipelineGraph(description, model, options);
+  const numeric = description.rawColumns.filter((c) => c.type === 'numeric').map((c) => c.name);
+  const categorical = description.rawColumns.filter((c) => c.type === 'categorical').map((c) => c.name);
+  return encodeOnnxModel(
+    g.toModel({
+      docString: 'Churn pipeline exported by @mlops/ml: raw columns -> derived features -> preprocessing -> model',
+      metadata: {
+        numeric_inputs: JSON.stringify(numeric),
+        categorical_inputs: JSON.stringify(categorical),
+        missing_category: ONNX_MISSING_CATEGORY,
+        feature_names: JSON.stringify(description.outputs.map(outputColumnName)),
+      },
+    }),
+  );
+}
+
+/** A readable name for an output column ('contract=Month-to-month', 'tenure'). */
+export function outputColumnName(o: OutputColumnSpec): string {
+  return o.kind === 'onehot' ? `${o.source}=${o.category}` : o.source;
+}
