@@ -1,1 +1,11 @@
-export {};
+export * from './logger/json-logger.js';
+export { isSecretKey, maskUrlPasswords, redact, REDACTED } from './logger/redact.js';
+export * from './metrics/metric-name.js';
+export * from './metrics/metrics.registry.js';
+export * from './metrics/http-metrics.js';
+export * from './health/health.registry.js';
+export * from './health/checks.js';
+export { NestJsonLogger } from './nest/nest-logger.adapter.js';
+export { HealthController } from './nest/health.controller.js';
+export { MetricsController } from './nest/metrics.controller.js';
+export { ObservabilityModule, type ObservabilityModuleOptions } from './nest/observability.module.js';
