@@ -1,0 +1,1 @@
+export { LogisticRegression, choleskySolve, type LogisticRegressionParams } from './logistic-regression.js';
