@@ -6,13 +6,17 @@ import { z } from 'zod';
  * `eventId` is the idempotency key (consumers deduplicate on it), `correlationId` ties all events of
  * one pipeline run or request together, `schemaVersion` is the version of the payload schema (it
  * matches the topic's `.vN` suffix), `producer` names the emitting service.
+ *
+ * The envelope is deliberately not strict (unknown header fields are dropped, not rejected) so
+ * that a header added later does not dead-letter every event at older consumers; payloads are
+ * strict.
  */
 export const envelopeSchema = z.object({
   eventId: z.uuid(),
   occurredAt: z.iso.datetime({ offset: true }),
-  producer: z.string().min(1),
-  schemaVersion: z.number().int().positive(),
-  correlationId: z.string().min(1),
+  producer: z.string().min(1).max(128),
+  schemaVersion: z.int().positive(),
+  correlationId: z.string().min(1).max(128),
   payload: z.unknown(),
 });
 

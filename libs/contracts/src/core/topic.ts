@@ -1,9 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { Party } from '../common/services.js';
 import { envelopeSchema, type Envelope } from './envelope.js';
 
-/** Versioned dotted topic names: `mlops.<domain>.<event>.v<N>`. A breaking change is a new `.vN+1` topic. */
-export type TopicName = `mlops.${string}.v${number}`;
+/**
+ * Versioned dotted topic names: `mlops.<domain>.<event>.v<N>`. A breaking change is a new `.vN+1`
+ * topic. The type only checks the prefix (a template literal `...v${number}` cannot match names
+ * like `mlops.data.validation-completed.v1`: TypeScript does not backtrack); {@link defineTopic}
+ * checks the whole pattern {@link TOPIC_NAME_PATTERN} at run time.
+ */
+export type TopicName = `mlops.${string}`;
+
+/**
+ * `mlops.<domain>.<event>[.<more>].v<N>`: a lowercase domain, then lowercase kebab-case segments
+ * (digits allowed after the first letter, for per-run test topics). Group 1 is the version.
+ */
+export const TOPIC_NAME_PATTERN = /^mlops\.[a-z]+(?:\.[a-z][a-z0-9-]*)+\.v(\d+)$/;
 
 /**
  * A topic declared once: its name, the schema of its payload, and how a payload is keyed (the
@@ -11,24 +23,55 @@ export type TopicName = `mlops.${string}.v${number}`;
  */
 export interface TopicContract<N extends TopicName = TopicName, S extends z.ZodType = z.ZodType> {
   readonly name: N;
+  /** The `N` of the `.vN` suffix; equals the envelope's `schemaVersion`. */
   readonly version: number;
   readonly description: string;
   readonly schema: S;
-  readonly key: (payload: z.infer<S>) => string;
+  /** The Kafka message key of a payload: the id of the entity whose events must stay ordered. */
+  key(payload: z.infer<S>): string;
+  /** What the key is, for people: `datasetId`, `modelName`, ... (empty when not documented). */
+  readonly keyField: string;
+  /** Who publishes on the topic. */
+  readonly producers: readonly Party[];
+  /** Who subscribes to the topic. */
+  readonly consumers: readonly Party[];
 }
 
 export type PayloadOf<T> = T extends TopicContract<TopicName, infer S> ? z.infer<S> : never;
 export type EventOf<T> = Envelope<PayloadOf<T>>;
 
+/**
+ * Declares a topic. The version is read from the name's `.vN` suffix. `keyField`, `producers` and
+ * `consumers` are documentation (the README's topic table is generated from them).
+ *
+ * @throws Error when `name` does not match {@link TOPIC_NAME_PATTERN}.
+ */
 export function defineTopic<N extends TopicName, S extends z.ZodType>(def: {
   name: N;
   description: string;
   schema: S;
   key: (payload: z.infer<S>) => string;
+  keyField?: string;
+  producers?: readonly Party[];
+  consumers?: readonly Party[];
 }): TopicContract<N, S> {
-  const match = /\.v(\d+)$/.exec(def.name);
-  if (!match) throw new Error(`topic name "${def.name}" must end with .v<version>`);
-  return Object.freeze({ ...def, version: Number(match[1]) });
+  const match = TOPIC_NAME_PATTERN.exec(def.name);
+  if (!match) {
+    throw new Error(
+      `topic name "${def.name}" must match mlops.<domain>.<event>.v<version>, lowercase kebab-case segments (for example mlops.data.ingested.v1)`,
+    );
+  }
+  const keyOf = def.key;
+  return Object.freeze({
+    name: def.name,
+    version: Number(match[1]),
+    description: def.description,
+    schema: def.schema,
+    key: (payload: z.infer<S>) => keyOf(payload),
+    keyField: def.keyField ?? '',
+    producers: Object.freeze([...(def.producers ?? [])]),
+    consumers: Object.freeze([...(def.consumers ?? [])]),
+  });
 }
 
 /** Name of the dead-letter topic of a topic. */
@@ -43,7 +86,12 @@ export interface CreateEventOptions {
   occurredAt?: Date;
 }
 
-/** Builds an envelope for a payload; throws a ValidationError when the payload breaks the schema. */
+/**
+ * Builds an envelope for a payload after validating it against the topic's schema.
+ * `correlationId` defaults to the new event's own id (the event starts a chain).
+ *
+ * @throws ContractValidationError naming every bad field when the payload breaks the schema.
+ */
 export function createEvent<T extends TopicContract>(
   topic: T,
   payload: PayloadOf<T>,
@@ -63,10 +111,14 @@ export function createEvent<T extends TopicContract>(
 }
 
 export type ParseResult<T extends TopicContract> =
-  | { ok: true; event: EventOf<T> }
-  | { ok: false; reason: string };
+  { ok: true; event: EventOf<T> } | { ok: false; reason: string };
 
-/** Parses a raw message value (JSON text or object) into a validated event of the topic. */
+/**
+ * Parses a raw message value (JSON text, UTF-8 bytes, or an already parsed object) into a
+ * validated event of the topic. Never throws: a bad value gives `{ ok: false, reason }`, where the
+ * reason names the part (`value is not JSON`, `envelope: <field>: ...`, `schemaVersion ...`,
+ * `payload: <field>: ...`) so it can travel in a dead-letter header.
+ */
 export function parseEvent<T extends TopicContract>(topic: T, raw: unknown): ParseResult<T> {
   let value: unknown = raw;
   if (typeof raw === 'string' || raw instanceof Uint8Array) {
@@ -90,12 +142,14 @@ export function parseEvent<T extends TopicContract>(topic: T, raw: unknown): Par
   return { ok: true, event: { ...envelope.data, payload: payload.data as PayloadOf<T> } };
 }
 
+/** One line per issue, `path.to.field: message`, joined with `; ` (`(root)` for the object itself). */
 export function formatIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
     .join('; ');
 }
 
+/** A payload broke its topic's schema; `message` names every bad field. */
 export class ContractValidationError extends Error {
   constructor(
     readonly topic: string,
