@@ -135,7 +135,7 @@ export class KafkaEventConsumer<Tx> {
     return this.admin;
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
     const subscription = this.subscriptions.get(batch.topic);
     if (!subscription) return;
     const every = this.options.commitEveryMessages ?? 200;
@@ -143,7 +143,11 @@ export class KafkaEventConsumer<Tx> {
     let uncommitted = 0;
     const commit = async (): Promise<void> => {
       if (lastDone === undefined || uncommitted === 0) return;
-      await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(lastDone) + 1n).toString() }]);
+      // Explicit offsets through the batch payload: unlike consumer.commitOffsets(), kafkajs does not
+      // skip this once stop() began, so a graceful shutdown still commits the last processed message.
+      await commitOffsetsIfNecessary({
+        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastDone) + 1n).toString() }] }],
+      });
       uncommitted = 0;
     };
     try {

@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { PayloadOf, TopicContract } from '@mlops/contracts';
 import { EventPublisher, type PublishItem, type PublishOptions, type PublishReceipt } from '../core/event-bus.js';
 import { MessagingError, MessagingErrorCode } from '../core/errors.js';
@@ -55,7 +55,13 @@ export class KafkaEventPublisher extends EventPublisher {
     private readonly logger: MessagingLogger,
   ) {
     super();
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: true,
+      // murmur2 like the Java client, so keys land on the same partitions whoever produces them.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.maxBatchMessages = options.maxBatchMessages ?? 2000;
     this.maxBatchBytes = options.maxBatchBytes ?? 768 * 1024;
   }

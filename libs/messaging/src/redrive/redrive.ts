@@ -95,7 +95,7 @@ export async function redrive(kafka: Kafka, options: RedriveOptions, logger: Mes
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
         const stop = end.get(batch.partition);
         if (stop === undefined) return;
         const out: { key: Buffer | null; value: Buffer | null; headers: StringHeaders }[] = [];
@@ -116,7 +116,9 @@ export async function redrive(kafka: Kafka, options: RedriveOptions, logger: Mes
         if (last !== undefined) {
           if (!result.dryRun) {
             await publisher.sendRaw(options.topic, out);
-            await consumer.commitOffsets([{ topic: dlqTopic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+            await commitOffsetsIfNecessary({
+              topics: [{ topic: dlqTopic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
+            });
           }
           resolveOffset(last);
           result.redriven += out.length;
