@@ -38,6 +38,9 @@ export function kafkaCheck(admin: KafkaClusterDescriber): HealthCheck {
   return async () => {
     const cluster = await admin.describeCluster();
     if (cluster.brokers.length === 0) throw new Error('the cluster lists no broker');
-    return { brokers: cluster.brokers.length, ...(cluster.clusterId !== undefined ? { clusterId: cluster.clusterId } : {}) };
+    return {
+      brokers: cluster.brokers.length,
+      ...(cluster.clusterId !== undefined ? { clusterId: cluster.clusterId } : {}),
+    };
   };
 }

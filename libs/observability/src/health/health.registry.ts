@@ -66,8 +66,12 @@ export class HealthRegistry {
   /** Adds a named check (`kafka`, `postgres`, `redis`, ...); a name may be registered once. */
   register(name: string, check: HealthCheck, options: HealthCheckOptions = {}): this {
     if (name.trim() === '') throw new Error('HealthRegistry.register: name must not be empty');
-    if (this.entries.has(name)) throw new Error(`HealthRegistry.register: a check named "${name}" is already registered`);
-    this.entries.set(name, { check, timeoutMs: positive(options.timeoutMs ?? this.defaultTimeoutMs, 'timeoutMs') });
+    if (this.entries.has(name))
+      throw new Error(`HealthRegistry.register: a check named "${name}" is already registered`);
+    this.entries.set(name, {
+      check,
+      timeoutMs: positive(options.timeoutMs ?? this.defaultTimeoutMs, 'timeoutMs'),
+    });
     return this;
   }
 
@@ -101,7 +105,8 @@ export class HealthRegistry {
 }
 
 function positive(value: number, name: string): number {
-  if (!(Number.isFinite(value) && value > 0)) throw new Error(`HealthRegistry: ${name} must be a positive number of milliseconds, got ${value}`);
+  if (!(Number.isFinite(value) && value > 0))
+    throw new Error(`HealthRegistry: ${name} must be a positive number of milliseconds, got ${value}`);
   return value;
 }
 
@@ -117,7 +122,10 @@ async function runCheck(entry: Entry): Promise<CheckResult> {
     }, entry.timeoutMs);
   });
   try {
-    const details = await Promise.race([Promise.resolve().then(() => entry.check(controller.signal)), timeout]);
+    const details = await Promise.race([
+      Promise.resolve().then(() => entry.check(controller.signal)),
+      timeout,
+    ]);
     return {
       status: 'up',
       latencyMs: elapsed(started),

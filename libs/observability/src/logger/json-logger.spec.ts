@@ -1,7 +1,10 @@
 import { JsonLogger, type JsonLoggerOptions } from './json-logger.js';
 import { isSecretKey, maskUrlPasswords, redact } from './redact.js';
 
-function capture(options: Partial<JsonLoggerOptions> = {}): { logger: JsonLogger; lines: Record<string, unknown>[] } {
+function capture(options: Partial<JsonLoggerOptions> = {}): {
+  logger: JsonLogger;
+  lines: Record<string, unknown>[];
+} {
   const lines: Record<string, unknown>[] = [];
   const logger = new JsonLogger({
     service: 'drift',
@@ -17,7 +20,9 @@ describe('JsonLogger', () => {
     const raw: string[] = [];
     const logger = new JsonLogger({ service: 'serving', write: (l) => raw.push(l), now: () => new Date(0) });
     logger.info('model loaded', { modelVersion: 7 });
-    expect(raw).toEqual(['{"time":"1970-01-01T00:00:00.000Z","level":"info","service":"serving","msg":"model loaded","modelVersion":7}']);
+    expect(raw).toEqual([
+      '{"time":"1970-01-01T00:00:00.000Z","level":"info","service":"serving","msg":"model loaded","modelVersion":7}',
+    ]);
   });
 
   it('drops lines below its level', () => {
@@ -50,7 +55,12 @@ describe('JsonLogger', () => {
       modelVersion: '3',
       trial: 4,
     });
-    expect(lines[1]).toEqual({ time: '2026-01-02T03:04:05.678Z', level: 'info', service: 'drift', msg: 'plain' });
+    expect(lines[1]).toEqual({
+      time: '2026-01-02T03:04:05.678Z',
+      level: 'info',
+      service: 'drift',
+      msg: 'plain',
+    });
   });
 
   it('never writes secrets: secret-named fields, URL passwords, error messages', () => {
@@ -64,7 +74,8 @@ describe('JsonLogger', () => {
       err,
     });
     const text = JSON.stringify(lines[0]);
-    for (const secret of ['hunter2', 'r3dis', 'Bearer abc', '"k"', '"s3"', 'hooks.slack.com', '"p1"']) expect(text).not.toContain(secret);
+    for (const secret of ['hunter2', 'r3dis', 'Bearer abc', '"k"', '"s3"', 'hooks.slack.com', '"p1"'])
+      expect(text).not.toContain(secret);
     expect(lines[0]).toMatchObject({
       msg: 'boot failed: redis://:***@cache:6379',
       password: '[REDACTED]',
@@ -76,36 +87,81 @@ describe('JsonLogger', () => {
   it('keeps reserved keys from being overwritten by fields', () => {
     const { logger, lines } = capture();
     logger.info('real', { msg: 'fake', level: 'fatal', service: 'other' });
-    expect(lines[0]).toMatchObject({ msg: 'real', level: 'info', service: 'drift', field_msg: 'fake', field_level: 'fatal', field_service: 'other' });
+    expect(lines[0]).toMatchObject({
+      msg: 'real',
+      level: 'info',
+      service: 'drift',
+      field_msg: 'fake',
+      field_level: 'fatal',
+      field_service: 'other',
+    });
   });
 
   it('rejects an empty service name and an unknown level', () => {
-    expect(() => new JsonLogger({ service: ' ' })).toThrow('JsonLogger: options.service must name the service');
-    expect(() => new JsonLogger({ service: 'x', level: 'loud' as never })).toThrow('options.level "loud" is not one of');
+    expect(() => new JsonLogger({ service: ' ' })).toThrow(
+      'JsonLogger: options.service must name the service',
+    );
+    expect(() => new JsonLogger({ service: 'x', level: 'loud' as never })).toThrow(
+      'options.level "loud" is not one of',
+    );
   });
 });
 
 describe('redact', () => {
   it('names secret keys word-wise', () => {
-    for (const k of ['password', 'dbPassword', 'DATABASE_PASSWORD', 'secret_access_key', 'access_key_id', 'api-key', 'apiKey', 'Authorization', 'cookie', 'slack_webhook_url', 'refreshToken', 'credentials']) {
+    for (const k of [
+      'password',
+      'dbPassword',
+      'DATABASE_PASSWORD',
+      'secret_access_key',
+      'access_key_id',
+      'api-key',
+      'apiKey',
+      'Authorization',
+      'cookie',
+      'slack_webhook_url',
+      'refreshToken',
+      'credentials',
+    ]) {
       expect([k, isSecretKey(k)]).toEqual([k, true]);
     }
-    for (const k of ['eventId', 'max_tokens', 'tokenizer', 'passenger', 'keyPrefix', 'monthly_charges', 'url']) {
+    for (const k of [
+      'eventId',
+      'max_tokens',
+      'tokenizer',
+      'passenger',
+      'keyPrefix',
+      'monthly_charges',
+      'url',
+    ]) {
       expect([k, isSecretKey(k)]).toEqual([k, false]);
     }
   });
 
   it('masks only the password part of URLs', () => {
     expect(maskUrlPasswords('postgres://user:pass@host/db')).toBe('postgres://user:***@host/db');
-    expect(maskUrlPasswords('amqp://user@host and http://host:80/a@b')).toBe('amqp://user@host and http://host:80/a@b');
+    expect(maskUrlPasswords('amqp://user@host and http://host:80/a@b')).toBe(
+      'amqp://user@host and http://host:80/a@b',
+    );
   });
 
   it('handles cycles, depth, bigint, dates, typed arrays and nulls', () => {
-    const a: Record<string, unknown> = { n: 1n, when: new Date(0), bytes: new Float32Array(4), password: null };
+    const a: Record<string, unknown> = {
+      n: 1n,
+      when: new Date(0),
+      bytes: new Float32Array(4),
+      password: null,
+    };
     a['self'] = a;
     let deep: Record<string, unknown> = { leaf: true };
     for (let i = 0; i < 12; i++) deep = { deep };
-    expect(redact(a)).toEqual({ n: '1', when: '1970-01-01T00:00:00.000Z', bytes: '[Float32Array 16 bytes]', password: null, self: '[Circular]' });
+    expect(redact(a)).toEqual({
+      n: '1',
+      when: '1970-01-01T00:00:00.000Z',
+      bytes: '[Float32Array 16 bytes]',
+      password: null,
+      self: '[Circular]',
+    });
     expect(JSON.stringify(redact(deep))).toContain('[Truncated]');
   });
 });

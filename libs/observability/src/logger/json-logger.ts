@@ -53,7 +53,8 @@ export class JsonLogger {
   constructor(options: JsonLoggerOptions) {
     if (options.service.trim() === '') throw new Error('JsonLogger: options.service must name the service');
     const level = options.level ?? 'info';
-    if (!(level in RANK)) throw new Error(`JsonLogger: options.level "${String(level)}" is not one of ${LOG_LEVELS.join(', ')}`);
+    if (!(level in RANK))
+      throw new Error(`JsonLogger: options.level "${String(level)}" is not one of ${LOG_LEVELS.join(', ')}`);
     this.service = options.service;
     this.level = level;
     this.bindings = Object.freeze({ ...(options.bindings ?? {}) });

@@ -8,7 +8,8 @@ export const REDACTED = '[REDACTED]';
  * `secret_access_key`, `slack_webhook_url` and `Authorization` are redacted; `max_tokens` and
  * `tokenizer` are not.
  */
-const SECRET_WORDS = /(^|_)(password|passwd|pwd|secret|token|api_?key|access_?key|private_?key|credentials?|authorization|cookie|webhook)(_|$)/;
+const SECRET_WORDS =
+  /(^|_)(password|passwd|pwd|secret|token|api_?key|access_?key|private_?key|credentials?|authorization|cookie|webhook)(_|$)/;
 
 /** True when a field of this name must be redacted. */
 export function isSecretKey(key: string): boolean {

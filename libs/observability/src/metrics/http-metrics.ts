@@ -5,7 +5,9 @@ import type { MetricsRegistry } from './metrics.registry.js';
 type HttpLabel = 'method' | 'route' | 'status';
 
 /** Buckets of `http_request_duration_seconds`: 1 ms to 10 s. */
-export const HTTP_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+export const HTTP_DURATION_BUCKETS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+] as const;
 
 /** Route label of requests no route matched (keeps the label set bounded). */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -20,7 +22,11 @@ export class HttpMetrics {
 
   constructor(metrics: MetricsRegistry) {
     const labelNames: HttpLabel[] = ['method', 'route', 'status'];
-    this.requests = metrics.counter({ name: 'http_requests_total', help: 'HTTP requests served', labelNames });
+    this.requests = metrics.counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests served',
+      labelNames,
+    });
     this.duration = metrics.histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration, from the first byte received to the response sent',

@@ -2,7 +2,17 @@
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 
 /** Base-unit suffixes accepted at the end of a histogram name (Prometheus naming practice). */
-export const UNIT_SUFFIXES = ['seconds', 'bytes', 'ratio', 'rows', 'items', 'events', 'messages', 'records', 'requests'] as const;
+export const UNIT_SUFFIXES = [
+  'seconds',
+  'bytes',
+  'ratio',
+  'rows',
+  'items',
+  'events',
+  'messages',
+  'records',
+  'requests',
+] as const;
 
 /** Non-base units and the base unit to use instead. */
 const NON_BASE_UNITS: Record<string, string> = {
@@ -36,12 +46,16 @@ const RESERVED_SUFFIXES = ['_bucket', '_count', '_sum', '_created'];
  */
 export function metricNameProblems(kind: MetricKind, name: string): string[] {
   const problems: string[] = [];
-  if (!SNAKE.test(name)) problems.push('must be snake_case: lower-case letters, digits and single underscores, starting with a letter');
+  if (!SNAKE.test(name))
+    problems.push(
+      'must be snake_case: lower-case letters, digits and single underscores, starting with a letter',
+    );
   const isTotal = name.endsWith('_total');
   if (kind === 'counter' && !isTotal) problems.push('a counter name must end in _total');
   if (kind !== 'counter' && isTotal) problems.push(`only counters end in _total (this is a ${kind})`);
   for (const suffix of RESERVED_SUFFIXES) {
-    if (name.endsWith(suffix)) problems.push(`must not end in ${suffix} (Prometheus adds it to histogram series)`);
+    if (name.endsWith(suffix))
+      problems.push(`must not end in ${suffix} (Prometheus adds it to histogram series)`);
   }
   const stem = isTotal ? name.slice(0, -'_total'.length) : name;
   const unit = stem.split('_').pop() ?? '';

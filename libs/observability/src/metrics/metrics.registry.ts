@@ -34,13 +34,18 @@ export class MetricsRegistry {
   private readonly kinds = new Map<string, { kind: MetricKind; labels: string; metric: AnyMetric }>();
 
   constructor(options: MetricsRegistryOptions) {
-    if (options.service.trim() === '') throw new Error('MetricsRegistry: options.service must name the service');
+    if (options.service.trim() === '')
+      throw new Error('MetricsRegistry: options.service must name the service');
     this.service = options.service;
     this.registry = new Registry();
     this.registry.setDefaultLabels({ service: options.service });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     if (options.version !== undefined) {
-      this.gauge({ name: 'build_info', help: 'Build of the running service (value is always 1)', labelNames: ['version'] })
+      this.gauge({
+        name: 'build_info',
+        help: 'Build of the running service (value is always 1)',
+        labelNames: ['version'],
+      })
         .labels({ version: options.version })
         .set(1);
     }
@@ -48,28 +53,47 @@ export class MetricsRegistry {
 
   /** Get or create a counter (name must end in `_total`). */
   counter<L extends string = string>(options: MetricOptions<L>): Counter<L> {
-    return this.getOrCreate('counter', options, () =>
-      new Counter<L>({ name: options.name, help: options.help, labelNames: options.labelNames ?? [], registers: [this.registry] }),
+    return this.getOrCreate(
+      'counter',
+      options,
+      () =>
+        new Counter<L>({
+          name: options.name,
+          help: options.help,
+          labelNames: options.labelNames ?? [],
+          registers: [this.registry],
+        }),
     ) as Counter<L>;
   }
 
   /** Get or create a gauge. */
   gauge<L extends string = string>(options: MetricOptions<L>): Gauge<L> {
-    return this.getOrCreate('gauge', options, () =>
-      new Gauge<L>({ name: options.name, help: options.help, labelNames: options.labelNames ?? [], registers: [this.registry] }),
+    return this.getOrCreate(
+      'gauge',
+      options,
+      () =>
+        new Gauge<L>({
+          name: options.name,
+          help: options.help,
+          labelNames: options.labelNames ?? [],
+          registers: [this.registry],
+        }),
     ) as Gauge<L>;
   }
 
   /** Get or create a histogram (name must end in a unit such as `_seconds`). */
   histogram<L extends string = string>(options: HistogramOptions<L>): Histogram<L> {
-    return this.getOrCreate('histogram', options, () =>
-      new Histogram<L>({
-        name: options.name,
-        help: options.help,
-        labelNames: options.labelNames ?? [],
-        ...(options.buckets !== undefined ? { buckets: [...options.buckets] } : {}),
-        registers: [this.registry],
-      }),
+    return this.getOrCreate(
+      'histogram',
+      options,
+      () =>
+        new Histogram<L>({
+          name: options.name,
+          help: options.help,
+          labelNames: options.labelNames ?? [],
+          ...(options.buckets !== undefined ? { buckets: [...options.buckets] } : {}),
+          registers: [this.registry],
+        }),
     ) as Histogram<L>;
   }
 

@@ -16,13 +16,19 @@ describe('metric names', () => {
       'must be snake_case: lower-case letters, digits and single underscores, starting with a letter',
       'a counter name must end in _total',
     ]);
-    expect(metricNameProblems('gauge', 'queue_total')).toEqual(['only counters end in _total (this is a gauge)']);
+    expect(metricNameProblems('gauge', 'queue_total')).toEqual([
+      'only counters end in _total (this is a gauge)',
+    ]);
     expect(metricNameProblems('histogram', 'latency_ms')).toEqual([
       'use the base unit: _seconds instead of _ms',
       'a histogram name must end in a unit: _seconds, _bytes, _ratio, _rows, _items, _events, _messages, _records, _requests',
     ]);
-    expect(metricNameProblems('gauge', 'model_size_mb')).toEqual(['use the base unit: _bytes instead of _mb']);
-    expect(metricNameProblems('gauge', 'requests_count')).toEqual(['must not end in _count (Prometheus adds it to histogram series)']);
+    expect(metricNameProblems('gauge', 'model_size_mb')).toEqual([
+      'use the base unit: _bytes instead of _mb',
+    ]);
+    expect(metricNameProblems('gauge', 'requests_count')).toEqual([
+      'must not end in _count (Prometheus adds it to histogram series)',
+    ]);
     expect(() => assertMetricName('counter', 'x_total', ['service', 'Route'])).toThrow(
       'Invalid counter "x_total": label "service" is reserved; label "Route" must be snake_case',
     );
@@ -70,9 +76,17 @@ describe('MetricsRegistry', () => {
     http.observe('GET', '/models/:name', 200, 0.2);
     http.observe('GET', undefined, 404, 0.001);
     const text = await metrics.metrics();
-    expect(text).toContain('http_requests_total{method="GET",route="/models/:name",status="200",service="serving"} 2');
-    expect(text).toContain('http_requests_total{method="GET",route="unmatched",status="404",service="serving"} 1');
-    expect(text).toContain('http_request_duration_seconds_bucket{le="0.005",service="serving",method="GET",route="/models/:name",status="200"} 1');
-    expect(text).toContain('http_request_duration_seconds_count{service="serving",method="GET",route="/models/:name",status="200"} 2');
+    expect(text).toContain(
+      'http_requests_total{method="GET",route="/models/:name",status="200",service="serving"} 2',
+    );
+    expect(text).toContain(
+      'http_requests_total{method="GET",route="unmatched",status="404",service="serving"} 1',
+    );
+    expect(text).toContain(
+      'http_request_duration_seconds_bucket{le="0.005",service="serving",method="GET",route="/models/:name",status="200"} 1',
+    );
+    expect(text).toContain(
+      'http_request_duration_seconds_count{service="serving",method="GET",route="/models/:name",status="200"} 2',
+    );
   });
 });

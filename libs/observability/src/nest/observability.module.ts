@@ -13,7 +13,9 @@ export interface ObservabilityModuleOptions {
   readonly service: string;
   readonly version: string;
   /** Checks known at module definition; others are added with `HealthRegistry.register`. */
-  readonly checks?: Readonly<Record<string, HealthCheck | { readonly check: HealthCheck; readonly timeoutMs?: number }>>;
+  readonly checks?: Readonly<
+    Record<string, HealthCheck | { readonly check: HealthCheck; readonly timeoutMs?: number }>
+  >;
   /** Default timeout of a check (ms, default 2000). */
   readonly checkTimeoutMs?: number;
   /** Log level of the logger created when `logger` is not given (default info). */
@@ -40,7 +42,9 @@ class HttpMetricsInstaller implements OnModuleInit {
     const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
     if (this.options.httpMetrics === false || adapter === undefined) return;
     if (adapter.getType() !== 'fastify') {
-      this.logger.warn('HTTP metrics need the Fastify adapter (@nestjs/platform-fastify); none recorded', { adapter: adapter.getType() });
+      this.logger.warn('HTTP metrics need the Fastify adapter (@nestjs/platform-fastify); none recorded', {
+        adapter: adapter.getType(),
+      });
       return;
     }
     instrumentFastify(adapter.getInstance<FastifyInstance>(), this.httpMetrics);
@@ -57,8 +61,10 @@ class HttpMetricsInstaller implements OnModuleInit {
 @Module({})
 export class ObservabilityModule {
   static forRoot(options: ObservabilityModuleOptions): DynamicModule {
-    const logger = options.logger ?? new JsonLogger({ service: options.service, level: options.logLevel ?? 'info' });
-    const metrics = options.metrics ?? createMetricsRegistry({ service: options.service, version: options.version });
+    const logger =
+      options.logger ?? new JsonLogger({ service: options.service, level: options.logLevel ?? 'info' });
+    const metrics =
+      options.metrics ?? createMetricsRegistry({ service: options.service, version: options.version });
     const health = new HealthRegistry({
       service: options.service,
       version: options.version,
@@ -66,7 +72,12 @@ export class ObservabilityModule {
     });
     for (const [name, entry] of Object.entries(options.checks ?? {})) {
       if (typeof entry === 'function') health.register(name, entry);
-      else health.register(name, entry.check, entry.timeoutMs !== undefined ? { timeoutMs: entry.timeoutMs } : {});
+      else
+        health.register(
+          name,
+          entry.check,
+          entry.timeoutMs !== undefined ? { timeoutMs: entry.timeoutMs } : {},
+        );
     }
     return {
       module: ObservabilityModule,
