@@ -47,7 +47,9 @@ export async function readTopic(topic: string, count: number, timeoutMs = 15_000
         if (records.length >= count) done();
       },
     });
-    await Promise.race([finished, delay(timeoutMs)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([finished, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
   } finally {
     await consumer.disconnect();
   }

@@ -1,4 +1,5 @@
 import { ServerKafka, type CustomTransportStrategy, type KafkaStatus, type MessageHandler } from '@nestjs/microservices';
+import type { INestApplication } from '@nestjs/common';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { TopicContract } from '@mlops/contracts';
 import type { SubscribeOptions } from '../core/event-bus.js';
@@ -96,16 +97,38 @@ export class KafkaEventsServer<Tx = unknown> extends ServerKafka implements Cust
         );
       }
       const options = { ...this.eventOptions.subscribe, ...this.eventOptions.perTopic?.[pattern] };
-      this.bus.subscribe(topic, (event, handlerContext) => invoke(handler, event, new MessagingContext<Tx>(handlerContext)), options);
+      this.bus.subscribe(topic, (event, handlerContext) => invoke(handler, event, new MessagingContext<Tx>(handlerContext), this.log), options);
     }
   }
 }
 
-async function invoke(handler: MessageHandler, event: unknown, context: MessagingContext<unknown>): Promise<void> {
+let warnedAboutInterceptor = false;
+
+async function invoke(handler: MessageHandler, event: unknown, context: MessagingContext<unknown>, log: MessagingLogger): Promise<void> {
   try {
     const result: unknown = await handler(event, context);
     if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
   } catch (error) {
-    throw context.hasCapturedError ? context.capturedError : error;
+    if (context.hasCapturedError) throw context.capturedError;
+    if (!(error instanceof Error) && !warnedAboutInterceptor) {
+      warnedAboutInterceptor = true;
+      log.warn(
+        'handler errors reach the transport already rewritten by Nest, so NonRetriableError cannot be told apart (all failures are retried): ' +
+          'connect with connectKafkaEvents(app) or app.connectMicroservice({ strategy }, { inheritAppConfig: true }) so MessagingErrorInterceptor applies',
+        { topic: context.getTopic() },
+      );
+    }
+    throw error;
   }
+}
+
+/**
+ * Connects the {@link KafkaEventsServer} provided by MessagingModule to a hybrid (HTTP + Kafka)
+ * Nest application, inheriting the app's global enhancers (MessagingErrorInterceptor among them),
+ * and returns it. Call `await app.startAllMicroservices()` afterwards.
+ */
+export function connectKafkaEvents<Tx = unknown>(app: INestApplication): KafkaEventsServer<Tx> {
+  const server = app.get<KafkaEventsServer<Tx>>(KafkaEventsServer);
+  app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+  return server;
 }
