@@ -1,0 +1,77 @@
+/**
+ * One `bench:scale` measurement of our gradient boosting in its own process (so peak RSS is per
+ * process): reads the data written by generate.js, fits 100 trees of depth 6 (XGBoost-like
+ * parameters: learningRate 0.1, maxBin 256), predicts the test split and prints one JSON line
+ * {"model","impl","threads","fit_seconds","predict_seconds","peak_rss_mb","test_auc"}.
+ *
+ * Usage: node train.js --data DIR --threads T [--policy depthwise|lossguide]
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GradientBoostingClassifier, type Matrix } from '@mlops/ml';
+
+function arg(argv: string[], name: string, dflt: string): string {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
+}
+
+function readF64(path: string): Float64Array {
+  const b = readFileSync(path);
+  // copy into an aligned, owned buffer (readFileSync may return a pooled, unaligned Buffer)
+  const out = new Float64Array(b.byteLength / 8);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+}
+
+function auc(y: Uint8Array, s: Float64Array): number {
+  const n = y.length;
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => s[a]! - s[b]!);
+  let pos = 0;
+  for (const v of y) pos += v;
+  let rankSum = 0;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && s[order[j + 1]!] === s[order[i]!]) j++;
+    for (let k = i; k <= j; k++) if (y[order[k]!] === 1) rankSum += (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return (rankSum - (pos * (pos + 1)) / 2) / (pos * (n - pos));
+}
+
+function main(): void {
+  const argv = process.argv.slice(2);
+  const dir = arg(argv, '--data', '');
+  const threads = Number(arg(argv, '--threads', '1'));
+  const policy = arg(argv, '--policy', 'depthwise');
+  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { trainRows: number; testRows: number; cols: number; columns: string[] };
+  let train: Matrix | null = { rows: meta.trainRows, cols: meta.cols, data: readF64(join(dir, 'train_x.f64')), columnNames: meta.columns };
+  const yTrain = new Uint8Array(readFileSync(join(dir, 'train_y.u8')));
+  const params =
+    policy === 'lossguide'
+      ? { growPolicy: 'lossguide' as const, nEstimators: 100, maxDepth: 6, numLeaves: 63, learningRate: 0.1, nThreads: threads, randomState: 0 }
+      : { growPolicy: 'depthwise' as const, nEstimators: 100, maxDepth: 6, learningRate: 0.1, nThreads: threads, randomState: 0 };
+  const t0 = process.hrtime.bigint();
+  const model = new GradientBoostingClassifier(params).fit(train, yTrain);
+  const fitSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  train = null; // the training matrix is no longer needed
+  const test: Matrix = { rows: meta.testRows, cols: meta.cols, data: readF64(join(dir, 'test_x.f64')), columnNames: meta.columns };
+  const yTest = new Uint8Array(readFileSync(join(dir, 'test_y.u8')));
+  const t1 = process.hrtime.bigint();
+  const p = model.predictProba(test);
+  const predictSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  console.log(
+    JSON.stringify({
+      model: policy === 'lossguide' ? 'gbdt-lossguide' : 'gbdt',
+      impl: 'ours',
+      threads,
+      rows: meta.trainRows,
+      fit_seconds: +fitSeconds.toFixed(3),
+      predict_seconds: +predictSeconds.toFixed(3),
+      peak_rss_mb: +rssMb.toFixed(1),
+      test_auc: +auc(yTest, p).toFixed(5),
+    }),
+  );
+}
+
+main();
