@@ -2,7 +2,11 @@
  * @jest-environment ./libs/ml/src/onnx/jest-ort-environment.mjs
  */
 import { resolve } from 'node:path';
+import { matrixFromRows, takeLabels, takeRows } from '../core/matrix.js';
 import { Rng } from '../core/random.js';
+import { RandomForestClassifier } from '../forest/index.js';
+import { GradientBoostingClassifier } from '../gbdt/gradient-boosting.js';
+import { LogisticRegression } from '../linear/index.js';
 import { readCsvFile } from '../data/csv.js';
 import type { Dataset } from '../data/dataset.js';
 import { ensembleProba, sigmoid, type Tree, type TreeEnsemble } from '../trees/tree.js';
@@ -179,6 +183,29 @@ describe('exportPipelineDescriptionToOnnx on every Telco row', () => {
     for (let r = 0; r < rows.length; r++) if (Math.abs(res.proba[r]! - ensembleProba(e, transformed[r]!)) > 1e-5) differing++;
     expect(differing).toBeGreaterThan(0);
   });
+
+  it('fitted learners (gbdt, random forest, logistic regression): ONNX equals predictProba within 1e-6 on every row', async () => {
+    const x = matrixFromRows(transformed.map((r) => Array.from(r)));
+    const churn = ds.categorical('churn');
+    const y = Uint8Array.from(churn.codes, (c) => (churn.categories[c] === 'Yes' ? 1 : 0));
+    const train = Int32Array.from({ length: 5000 }, (_, i) => i);
+    const xTrain = takeRows(x, train);
+    const yTrain = takeLabels(y, train);
+    const models = [
+      new GradientBoostingClassifier({ nEstimators: 40, maxDepth: 4, learningRate: 0.1, randomState: 1 }).fit(xTrain, yTrain),
+      new GradientBoostingClassifier({ growPolicy: 'lossguide', numLeaves: 15, nEstimators: 30, randomState: 2 }).fit(xTrain, yTrain),
+      new RandomForestClassifier({ nEstimators: 20, maxDepth: 8, randomState: 3 }).fit(xTrain, yTrain),
+      new LogisticRegression({ C: 1 }).fit(xTrain, yTrain),
+    ];
+    for (const model of models) {
+      const session = await createOnnxSession(exportPipelineDescriptionToOnnx(desc, model));
+      const res = await runOnnxPipeline(session, rows);
+      const want = model.predictProba(x);
+      let maxErr = 0;
+      for (let r = 0; r < rows.length; r++) maxErr = Math.max(maxErr, Math.abs(res.proba[r]! - want[r]!));
+      expect({ model: model.kind, maxErr: maxErr < 1e-6 }).toEqual({ model: model.kind, maxErr: true });
+    }
+  }, 120_000);
 
   it('logistic regression: probabilities equal the in-process pipeline within 1e-6', async () => {
     const rng = new Rng(3);

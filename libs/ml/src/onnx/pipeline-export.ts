@@ -67,8 +67,12 @@ export type OutputColumnSpec =
       readonly imputeCategory?: string;
     };
 
-/** The model at the end of the pipeline: a tree ensemble or a logistic regression. */
-export type PipelineModel = TreeEnsemble | LogisticModelDescription;
+/**
+ * The model at the end of the pipeline: a tree ensemble, a fitted tree learner exposing
+ * `toEnsemble()` (GradientBoostingClassifier, RandomForestClassifier) or anything with
+ * `coef`/`intercept` (LogisticRegression).
+ */
+export type PipelineModel = TreeEnsemble | { toEnsemble(): TreeEnsemble } | LogisticModelDescription;
 
 /**
  * How a missing categorical value is written into a string input: the empty string. The serving
@@ -81,7 +85,12 @@ interface Value {
   readonly type: 'double' | 'string';
 }
 
-function isEnsemble(m: PipelineModel): m is TreeEnsemble {
+function resolveModel(m: PipelineModel): TreeEnsemble | LogisticModelDescription {
+  if ('toEnsemble' in m && typeof m.toEnsemble === 'function') return m.toEnsemble();
+  return m as TreeEnsemble | LogisticModelDescription;
+}
+
+function isEnsemble(m: TreeEnsemble | LogisticModelDescription): m is TreeEnsemble {
   return 'trees' in m;
 }
 
@@ -104,9 +113,10 @@ function isEnsemble(m: PipelineModel): m is TreeEnsemble {
  */
 export function buildPipelineGraph(
   description: PipelineDescription,
-  model: PipelineModel,
+  pipelineModel: PipelineModel,
   options: { treePrecision?: TreePrecision } = {},
 ): OnnxGraphBuilder {
+  const model = resolveModel(pipelineModel);
   const g = new OnnxGraphBuilder('pipeline');
   const values = new Map<string, Value>();
   const raw = new Map(description.rawColumns.map((c) => [c.name, c]));
