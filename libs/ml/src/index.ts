@@ -6,3 +6,6 @@ export * from './onnx/index.js';
 export * from './gbdt/gradient-boosting.js';
 export * from './gbdt/params.js';
 export * from './gbdt/binning.js';
+export * from './importers/index.js';
+export * from './linear/index.js';
+export * from './forest/index.js';
