@@ -5,7 +5,7 @@
  */
 
 /** Stopping and sampling parameters of one tree. */
-export interface GrowConfig {
+export interface ForestGrowConfig {
   /** Maximum depth (root = 0); Infinity = unlimited. */
   maxDepth: number;
   minSamplesSplit: number;
@@ -15,7 +15,7 @@ export interface GrowConfig {
 }
 
 /** The flat arrays of one grown tree (same layout as `Tree` in trees/tree.ts). */
-export interface GrownTree {
+export interface ForestGrownTree {
   feature: Int32Array;
   threshold: Float64Array;
   left: Int32Array;
@@ -48,9 +48,9 @@ export function growForestTree(
   p: number,
   y: Uint8Array,
   sw: Float64Array,
-  cfg: GrowConfig,
+  cfg: ForestGrowConfig,
   nextInt: (k: number) => number,
-): GrownTree {
+): ForestGrownTree {
   const FEATURE_THRESHOLD = 1e-7;
   const EPSILON = 2.220446049250313e-16;
   const msl = cfg.minSamplesLeaf;

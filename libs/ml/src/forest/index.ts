@@ -1,2 +1,2 @@
 export { RandomForestClassifier, resolveMaxFeatures, type RandomForestParams } from './random-forest.js';
-export { growForestTree, type GrowConfig, type GrownTree } from './grow-tree.js';
+export { growForestTree, type ForestGrowConfig, type ForestGrownTree } from './grow-tree.js';

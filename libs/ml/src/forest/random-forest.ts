@@ -3,7 +3,7 @@ import type { Classifier, FitOptions, SerializedModel } from '../core/estimator.
 import type { Labels, Matrix } from '../core/matrix.js';
 import { Rng } from '../core/random.js';
 import { leafIndex, type Tree, type TreeEnsemble } from '../trees/tree.js';
-import { growForestTree, type GrowConfig, type GrownTree } from './grow-tree.js';
+import { growForestTree, type ForestGrowConfig, type ForestGrownTree } from './grow-tree.js';
 
 /** Hyperparameters of {@link RandomForestClassifier} (scikit-learn names and defaults, camelCase). */
 export interface RandomForestParams {
@@ -124,7 +124,7 @@ export class RandomForestClassifier implements Classifier<RandomForestParams> {
       if (v !== 0 && v !== 1) throw new RangeError(`y must hold 0/1 labels, found ${v} at row ${i}`);
     }
     const P = this.params;
-    const cfg: GrowConfig = {
+    const cfg: ForestGrowConfig = {
       maxDepth: P.maxDepth ?? Infinity,
       minSamplesSplit: P.minSamplesSplit,
       minSamplesLeaf: P.minSamplesLeaf,
@@ -251,7 +251,7 @@ export class RandomForestClassifier implements Classifier<RandomForestParams> {
 }
 
 /** Bootstrap weights (draw counts) and one tree from a tree seed; the unit of work of every thread. */
-function growOne(x: Float64Array, n: number, p: number, y: Uint8Array, cfg: GrowConfig, seed: number, bootstrap: boolean): GrownTree {
+function growOne(x: Float64Array, n: number, p: number, y: Uint8Array, cfg: ForestGrowConfig, seed: number, bootstrap: boolean): ForestGrownTree {
   const rng = new Rng(seed);
   const sw = new Float64Array(n);
   if (bootstrap) for (let i = 0; i < n; i++) sw[rng.nextInt(n)] += 1;
@@ -292,7 +292,7 @@ Atomics.notify(ctrl, 0);
  * Synchronous: the main thread blocks in Atomics.wait, then drains each worker's MessagePort with
  * receiveMessageOnPort. Every tree depends only on its seed, so the forest equals the 1-thread one.
  */
-function growParallel(x: Matrix, y: Labels, cfg: GrowConfig, seeds: number[], bootstrap: boolean, nThreads: number): Tree[] {
+function growParallel(x: Matrix, y: Labels, cfg: ForestGrowConfig, seeds: number[], bootstrap: boolean, nThreads: number): Tree[] {
   const n = x.rows;
   const p = x.cols;
   const xs = new SharedArrayBuffer(x.data.byteLength);
@@ -328,7 +328,7 @@ function growParallel(x: Matrix, y: Labels, cfg: GrowConfig, seeds: number[], bo
     }
     for (const port of ports) {
       for (let msg = receiveMessageOnPort(port); msg; msg = receiveMessageOnPort(port)) {
-        const m = msg.message as { t?: number; tree?: GrownTree; error?: string };
+        const m = msg.message as { t?: number; tree?: ForestGrownTree; error?: string };
         if (m.error !== undefined) throw new Error(`random forest: a worker thread failed (${m.error}); retry with nThreads: 1`);
         out[m.t!] = m.tree!;
       }
