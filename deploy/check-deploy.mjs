@@ -92,10 +92,20 @@ await check('compose: the seven services share one Dockerfile, SERVICE set, port
     expectEqual(s.build?.dockerfile ?? 'Dockerfile', 'Dockerfile', `${svc} build.dockerfile`);
     expectEqual(s.build?.args?.SERVICE, svc, `${svc} build arg SERVICE`);
     expectEqual(s.environment?.SERVICE, svc, `${svc} environment SERVICE`);
-    expectEqual(Number(s.environment?.[`${svc.toUpperCase()}_HTTP_PORT`]), port, `${svc} ${svc.toUpperCase()}_HTTP_PORT`);
-    if (!(s.ports ?? []).includes(`127.0.0.1:${port}:${port}`)) throw new Error(`${svc} does not publish ${port}`);
-    const probe = JSON.stringify(s.healthcheck?.test ?? []);
-    if (!probe.includes(`127.0.0.1:${port}/health/ready`)) throw new Error(`${svc} healthcheck does not probe :${port}/health/ready`);
+    expectEqual(
+      Number(s.environment?.[`${svc.toUpperCase()}_HTTP_PORT`]),
+      port,
+      `${svc} ${svc.toUpperCase()}_HTTP_PORT`,
+    );
+    if (!(s.ports ?? []).includes(`127.0.0.1:${port}:${port}`))
+      throw new Error(`${svc} does not publish ${port}`);
+    const probe = (s.healthcheck?.test ?? []).join(' ');
+    if (
+      !probe.includes("process.env[process.env.SERVICE.toUpperCase() + '_HTTP_PORT']") ||
+      !probe.includes('/health/ready')
+    ) {
+      throw new Error(`${svc} healthcheck does not probe /health/ready on <SERVICE>_HTTP_PORT`);
+    }
     for (const dep of ['kafka', 'postgres', 'redis']) {
       expectEqual(s.depends_on?.[dep]?.condition, 'service_healthy', `${svc} depends_on ${dep}`);
     }
@@ -118,7 +128,11 @@ await check('compose: host ports equal the local scripts defaults', () => {
   expectEqual(host('redis'), [Number(stackDefault('REDIS_PORT'))], 'redis host port');
   expectEqual(host('prometheus'), [Number(stackDefault('PROMETHEUS_PORT'))], 'prometheus host port');
   const pg = compose.services.postgres.environment;
-  expectEqual([pg.POSTGRES_USER, pg.POSTGRES_PASSWORD, pg.POSTGRES_DB], [stackDefault('POSTGRES_USER'), stackDefault('POSTGRES_PASSWORD'), stackDefault('POSTGRES_DB')], 'postgres credentials');
+  expectEqual(
+    [pg.POSTGRES_USER, pg.POSTGRES_PASSWORD, pg.POSTGRES_DB],
+    [stackDefault('POSTGRES_USER'), stackDefault('POSTGRES_PASSWORD'), stackDefault('POSTGRES_DB')],
+    'postgres credentials',
+  );
 });
 
 await check('compose: Kafka settings match deploy/kafka/server.properties', () => {
@@ -127,11 +141,21 @@ await check('compose: Kafka settings match deploy/kafka/server.properties', () =
   const pomVersion = read('deploy/kafka/pom.xml').match(/<kafka\.version>([^<]+)</)?.[1];
   expectEqual(image, `apache/kafka:${pomVersion}`, 'kafka image vs pom.xml kafka.version');
   const keys = [
-    'process.roles', 'node.id', 'controller.listener.names', 'auto.create.topics.enable', 'num.partitions',
-    'default.replication.factor', 'min.insync.replicas', 'offsets.topic.replication.factor',
-    'transaction.state.log.replication.factor', 'transaction.state.log.min.isr',
-    'offsets.topic.num.partitions', 'transaction.state.log.num.partitions',
-    'group.initial.rebalance.delay.ms', 'log.cleaner.dedupe.buffer.size', 'log.retention.hours',
+    'process.roles',
+    'node.id',
+    'controller.listener.names',
+    'auto.create.topics.enable',
+    'num.partitions',
+    'default.replication.factor',
+    'min.insync.replicas',
+    'offsets.topic.replication.factor',
+    'transaction.state.log.replication.factor',
+    'transaction.state.log.min.isr',
+    'offsets.topic.num.partitions',
+    'transaction.state.log.num.partitions',
+    'group.initial.rebalance.delay.ms',
+    'log.cleaner.dedupe.buffer.size',
+    'log.retention.hours',
   ];
   for (const key of keys) {
     const envName = `KAFKA_${key.toUpperCase().replaceAll('.', '_')}`;
@@ -150,7 +174,11 @@ for (const [file, host] of [
     if (!job) throw new Error('no scrape job mlops-services (the dashboard queries job="mlops-services")');
     expectEqual(job.metrics_path, '/metrics', 'metrics_path');
     const targets = job.static_configs.map((c) => [c.labels?.service, c.targets]);
-    expectEqual(targets, SERVICES.map((s) => [s, [`${host(s)}:${portOf(s)}`]]), 'targets');
+    expectEqual(
+      targets,
+      SERVICES.map((s) => [s, [`${host(s)}:${portOf(s)}`]]),
+      'targets',
+    );
   });
 }
 
@@ -159,7 +187,15 @@ await check('compose mounts prometheus.docker.yml and the Grafana folders that e
     .map((v) => String(v).split(':')[0])
     .filter((src) => src.startsWith('./'));
   for (const src of mounts) readdirSync(join(root, dirname(src))); // throws when missing
-  expectEqual(mounts, ['./deploy/prometheus/prometheus.docker.yml', './deploy/grafana/provisioning', './deploy/grafana/dashboards'], 'bind mounts');
+  expectEqual(
+    mounts,
+    [
+      './deploy/prometheus/prometheus.docker.yml',
+      './deploy/grafana/provisioning',
+      './deploy/grafana/dashboards',
+    ],
+    'bind mounts',
+  );
 });
 
 await check('grafana: datasource uid is the one the dashboards use; every panel has a PromQL target', () => {
@@ -171,8 +207,10 @@ await check('grafana: datasource uid is the one the dashboards use; every panel 
     const dash = JSON.parse(read(`deploy/grafana/dashboards/${f}`));
     for (const p of dash.panels) {
       panels++;
-      if (!uids.has(p.datasource?.uid)) throw new Error(`${f} panel "${p.title}" uses datasource ${p.datasource?.uid}`);
-      if (!p.targets?.length || p.targets.some((t) => !t.expr)) throw new Error(`${f} panel "${p.title}" has no PromQL`);
+      if (!uids.has(p.datasource?.uid))
+        throw new Error(`${f} panel "${p.title}" uses datasource ${p.datasource?.uid}`);
+      if (!p.targets?.length || p.targets.some((t) => !t.expr))
+        throw new Error(`${f} panel "${p.title}" has no PromQL`);
     }
   }
   return `${panels} panels`;

@@ -21,16 +21,23 @@ const { values } = parseArgs({
 
 const timeoutMs = Number(values['timeout-ms']);
 if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-  console.error(`kafka-ready: --timeout-ms must be a positive number of milliseconds, got "${values['timeout-ms']}"`);
+  console.error(
+    `kafka-ready: --timeout-ms must be a positive number of milliseconds, got "${values['timeout-ms']}"`,
+  );
   process.exit(2);
 }
-const brokers = values.brokers.split(',').map((b) => b.trim()).filter((b) => b.length > 0);
+const brokers = values.brokers
+  .split(',')
+  .map((b) => b.trim())
+  .filter((b) => b.length > 0);
 
 let kafkajs;
 try {
   kafkajs = await import('kafkajs');
 } catch (err) {
-  console.error(`kafka-ready: cannot load kafkajs (${err instanceof Error ? err.message : String(err)}); run "npm ci" at the repository root first`);
+  console.error(
+    `kafka-ready: cannot load kafkajs (${err instanceof Error ? err.message : String(err)}); run "npm ci" at the repository root first`,
+  );
   process.exit(2);
 }
 const { Kafka, logLevel } = kafkajs.default ?? kafkajs;
@@ -56,13 +63,24 @@ try {
   const cluster = await admin.describeCluster();
   await admin.describeGroups(['stack-kafka-ready']);
   if (!values.quiet) {
-    console.log(JSON.stringify({ ready: true, brokers, clusterId: cluster.clusterId, controller: cluster.controller, brokerCount: cluster.brokers.length, topics: topics.length }));
+    console.log(
+      JSON.stringify({
+        ready: true,
+        brokers,
+        clusterId: cluster.clusterId,
+        controller: cluster.controller,
+        brokerCount: cluster.brokers.length,
+        topics: topics.length,
+      }),
+    );
   }
   await admin.disconnect();
   clearTimeout(timer);
   process.exit(0);
 } catch (err) {
-  console.error(`kafka-ready: ${brokers.join(',')} not ready: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(
+    `kafka-ready: ${brokers.join(',')} not ready: ${err instanceof Error ? err.message : String(err)}`,
+  );
   await admin.disconnect().catch(() => undefined);
   clearTimeout(timer);
   process.exit(1);

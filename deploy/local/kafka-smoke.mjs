@@ -15,10 +15,15 @@ const { values } = parseArgs({
 });
 const timeoutMs = Number(values['timeout-ms']);
 if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-  console.error(`kafka-smoke: --timeout-ms must be a positive number of milliseconds, got "${values['timeout-ms']}"`);
+  console.error(
+    `kafka-smoke: --timeout-ms must be a positive number of milliseconds, got "${values['timeout-ms']}"`,
+  );
   process.exit(2);
 }
-const brokers = values.brokers.split(',').map((b) => b.trim()).filter((b) => b.length > 0);
+const brokers = values.brokers
+  .split(',')
+  .map((b) => b.trim())
+  .filter((b) => b.length > 0);
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const kafkajs = await import('kafkajs');
@@ -39,7 +44,10 @@ const timer = setTimeout(() => {
 
 try {
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+    waitForLeaders: true,
+  });
 
   const sent = { key: runId, value: JSON.stringify({ runId, sentAt: new Date().toISOString() }) };
   await consumer.connect();
@@ -47,7 +55,12 @@ try {
   const received = new Promise((resolve) => {
     void consumer.run({
       eachMessage: async ({ message, partition }) => {
-        resolve({ key: message.key?.toString(), value: message.value?.toString(), partition, offset: message.offset });
+        resolve({
+          key: message.key?.toString(),
+          value: message.value?.toString(),
+          partition,
+          offset: message.offset,
+        });
       },
     });
   });
@@ -57,7 +70,16 @@ try {
   const got = await received;
 
   const ok = got.key === sent.key && got.value === sent.value;
-  console.log(JSON.stringify({ ok, brokers, topic, producedOffset: meta.baseOffset, consumed: got, roundTripMs: Math.round(performance.now() - started) }));
+  console.log(
+    JSON.stringify({
+      ok,
+      brokers,
+      topic,
+      producedOffset: meta.baseOffset,
+      consumed: got,
+      roundTripMs: Math.round(performance.now() - started),
+    }),
+  );
 
   await consumer.disconnect();
   await producer.disconnect();
@@ -67,6 +89,6 @@ try {
   clearTimeout(timer);
   process.exit(ok ? 0 : 1);
 } catch (err) {
-  console.error(`kafka-smoke: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  console.error(`kafka-smoke: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exit(1);
 }
