@@ -182,8 +182,11 @@ export class GradientBoostingClassifier implements Classifier<GradientBoostingPa
   predictMargin(x: Matrix): Float64Array {
     const s = this.fitted();
     if (x.cols !== s.nFeatures) throw new RangeError(`x has ${x.cols} columns, the model was fitted on ${s.nFeatures}`);
-    const out = new Float64Array(x.rows).fill(s.baseMargin);
+    const out = new Float64Array(x.rows);
     addTreesMargin(s.trees, x, out);
+    // baseMargin + (sum of leaves), in that order, exactly as ensembleRaw in trees/tree.ts
+    const b = s.baseMargin;
+    for (let i = 0; i < out.length; i++) out[i] = b + out[i]!;
     return out;
   }
 
