@@ -5,3 +5,4 @@ export * from './float32-threshold.js';
 export * from './tree-ensemble-export.js';
 export * from './linear-export.js';
 export * from './pipeline-export.js';
+export * from './pipeline-adapter.js';

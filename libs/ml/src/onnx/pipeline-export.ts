@@ -53,17 +53,22 @@ export type DerivedFeatureSpec =
  * One output column of the preprocessing.
  * - numeric: NaN -> `impute` (if given), then `(x - mean) / std` (if `scale` given).
  * - onehot: 1 when the (imputed) category equals `category`, else 0; unknown categories give 0.
- * - ordinal: index of the (imputed) category in `categories`; unknown -> `unknownValue`.
+ *   `category: null` is scikit-learn's infrequent output: 1 for every present category that is
+ *   not the `category` of another one-hot column of the same source (infrequent and unknown ones).
+ *   A missing value gives all zeros unless `imputeCategory` is set.
+ * - ordinal: index of the (imputed) category in `categories`; unknown -> `unknownValue`;
+ *   missing -> `missingValue` (default: `unknownValue`).
  * For categorical sources, `imputeCategory` replaces a missing value (the empty string in ONNX).
  */
 export type OutputColumnSpec =
   | { readonly kind: 'numeric'; readonly source: string; readonly impute?: number; readonly scale?: { readonly mean: number; readonly std: number } }
-  | { readonly kind: 'onehot'; readonly source: string; readonly category: string; readonly imputeCategory?: string }
+  | { readonly kind: 'onehot'; readonly source: string; readonly category: string | null; readonly imputeCategory?: string }
   | {
       readonly kind: 'ordinal';
       readonly source: string;
       readonly categories: readonly string[];
       readonly unknownValue: number;
+      readonly missingValue?: number;
       readonly imputeCategory?: string;
     };
 
@@ -182,7 +187,7 @@ export function buildPipelineGraph(
   // categorical kinds) a source, so each run is a handful of vectorised nodes.
   const blocks: string[] = [];
   const outs = description.outputs;
-  const categoryIndex = new Map<string, { encoded: string; index: Map<string, number> }>();
+  const categoryIndex = new Map<string, { encoded: string; index: Map<string | null, number> }>();
   let i = 0;
   while (i < outs.length) {
     const o = outs[i]!;
@@ -200,19 +205,23 @@ export function buildPipelineGraph(
       let enc = categoryIndex.get(key);
       if (enc === undefined) {
         // One LabelEncoder per source: category -> its index among all the source's one-hot
-        // columns (missing -> the imputed category's index; unknown -> -1, matching no column).
-        const cats = [...new Set(outs.filter((x): x is OneHotOut => x.kind === 'onehot' && x.source === o.source).map((x) => x.category))];
-        const index = new Map(cats.map((c, k) => [c, k]));
+        // columns; unknown -> the infrequent slot if the source has one, else -1 (no column);
+        // missing ('') -> the imputed category's index, else -1.
+        const all = outs.filter((x): x is OneHotOut => x.kind === 'onehot' && x.source === o.source);
+        const cats = [...new Set(all.map((x) => x.category).filter((c): c is string => c !== null))];
+        const index = new Map<string | null, number>(cats.map((c, k) => [c, k]));
+        const infrequentSlot = all.some((x) => x.category === null) ? cats.length : -1;
+        index.set(null, infrequentSlot);
         const keys = [...cats];
         const vals = cats.map((_, k) => k);
-        if (impute !== undefined && !index.has(ONNX_MISSING_CATEGORY)) {
+        if (!index.has(ONNX_MISSING_CATEGORY)) {
           keys.push(ONNX_MISSING_CATEGORY);
-          vals.push(index.get(impute) ?? -1);
+          vals.push(impute === undefined ? -1 : (index.get(impute) ?? infrequentSlot));
         }
         const encoded = g.op1(
           'LabelEncoder',
           [get(o.source, 'string', user)],
-          { keys_strings: onnxAttr.strings(keys), values_int64s: onnxAttr.ints(vals), default_int64: -1 },
+          { keys_strings: onnxAttr.strings(keys), values_int64s: onnxAttr.ints(vals), default_int64: infrequentSlot },
           { domain: ONNX_ML_DOMAIN, name: `${o.source}_index` },
         );
         enc = { encoded, index };
@@ -225,10 +234,10 @@ export function buildPipelineGraph(
       const user = `output column ${i} (ordinal of '${o.source}')`;
       const keys = [...o.categories];
       const vals = o.categories.map((_, k) => k);
-      if (o.imputeCategory !== undefined && !o.categories.includes(ONNX_MISSING_CATEGORY)) {
-        const k = o.categories.indexOf(o.imputeCategory);
+      if (!o.categories.includes(ONNX_MISSING_CATEGORY)) {
+        const k = o.imputeCategory === undefined ? -1 : o.categories.indexOf(o.imputeCategory);
         keys.push(ONNX_MISSING_CATEGORY);
-        vals.push(k >= 0 ? k : o.unknownValue);
+        vals.push(k >= 0 ? k : o.imputeCategory === undefined ? (o.missingValue ?? o.unknownValue) : o.unknownValue);
       }
       const code = g.op1(
         'LabelEncoder',
@@ -236,8 +245,10 @@ export function buildPipelineGraph(
         { keys_strings: onnxAttr.strings(keys), values_floats: onnxAttr.floats(vals), default_float: onnxAttr.float(o.unknownValue) },
         { domain: ONNX_ML_DOMAIN, name: `${o.source}_ordinal` },
       );
-      if (Math.fround(o.unknownValue) !== o.unknownValue && !Number.isNaN(o.unknownValue)) {
-        throw new RangeError(`${user}: unknownValue ${o.unknownValue} is not exactly representable as float32; use an integer or NaN`);
+      for (const v of [o.unknownValue, o.missingValue ?? 0]) {
+        if (Math.fround(v) !== v && !Number.isNaN(v)) {
+          throw new RangeError(`${user}: unknownValue/missingValue ${v} is not exactly representable as float32; use an integer or NaN`);
+        }
       }
       blocks.push(g.op1('Cast', [code], { to: 11 }, { name: `${o.source}_ordinal_d` }));
     }
@@ -346,5 +357,5 @@ export function exportPipelineDescriptionToOnnx(
 
 /** A readable name for an output column ('contract=Month-to-month', 'tenure'). */
 export function outputColumnName(o: OutputColumnSpec): string {
-  return o.kind === 'onehot' ? `${o.source}=${o.category}` : o.source;
+  return o.kind === 'onehot' ? `${o.source}=${o.category ?? '(infrequent)'}` : o.source;
 }
