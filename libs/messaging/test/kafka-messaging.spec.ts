@@ -54,7 +54,9 @@ interface Harness {
 }
 
 /** A fresh topic (1 partition) + its DLQ and a bus in a fresh group with the PostgreSQL store. */
-async function harness(options: { partitions?: number; commitEveryMessages?: number } = {}): Promise<Harness> {
+async function harness(
+  options: { partitions?: number; commitEveryMessages?: number } = {},
+): Promise<Harness> {
   const suffix = randomSuffix();
   const topic = widgetTopic(`widget-${suffix}`);
   await createTopics([topic.name, dlqTopicOf(topic.name)], options.partitions ?? 1);
@@ -67,15 +69,26 @@ async function harness(options: { partitions?: number; commitEveryMessages?: num
     idempotencyStore: new TypeOrmIdempotencyStore(dataSource),
     logger: silentLogger,
     createTopics: false,
-    ...(options.commitEveryMessages !== undefined ? { commitEveryMessages: options.commitEveryMessages } : {}),
+    ...(options.commitEveryMessages !== undefined
+      ? { commitEveryMessages: options.commitEveryMessages }
+      : {}),
     onOutcome: (record, outcome) => outcomes.push({ record, outcome }),
   });
   buses.push(bus);
   return { topic, groupId, bus, outcomes, clientId: `it-${suffix}` };
 }
 
-async function recordEffect(tx: EntityManager, group: string, eventId: string, widgetId: string): Promise<void> {
-  await tx.query(`INSERT INTO ${EFFECTS_TABLE} (consumer_group, event_id, widget_id) VALUES ($1, $2, $3)`, [group, eventId, widgetId]);
+async function recordEffect(
+  tx: EntityManager,
+  group: string,
+  eventId: string,
+  widgetId: string,
+): Promise<void> {
+  await tx.query(`INSERT INTO ${EFFECTS_TABLE} (consumer_group, event_id, widget_id) VALUES ($1, $2, $3)`, [
+    group,
+    eventId,
+    widgetId,
+  ]);
 }
 
 describe('libs/messaging against the real broker and PostgreSQL', () => {
@@ -93,8 +106,16 @@ describe('libs/messaging against the real broker and PostgreSQL', () => {
       expect(alpha).toHaveLength(2);
       expect(new Set(alpha.map((r) => r.partition)).size).toBe(1);
       const first = records.find((r) => r.headers['x-event-id'] === receipts[0]!.eventId)!;
-      expect(first.headers).toMatchObject({ 'x-correlation-id': 'corr-1', 'x-schema-version': '1', 'x-producer': clientId });
-      expect(JSON.parse(first.value!)).toMatchObject({ eventId: receipts[0]!.eventId, schemaVersion: 1, payload: { widgetId: 'alpha', size: 1 } });
+      expect(first.headers).toMatchObject({
+        'x-correlation-id': 'corr-1',
+        'x-schema-version': '1',
+        'x-producer': clientId,
+      });
+      expect(JSON.parse(first.value!)).toMatchObject({
+        eventId: receipts[0]!.eventId,
+        schemaVersion: 1,
+        payload: { widgetId: 'alpha', size: 1 },
+      });
     },
     TEST_TIMEOUT,
   );
@@ -103,10 +124,21 @@ describe('libs/messaging against the real broker and PostgreSQL', () => {
     'dead-letters an invalid payload with the reason in the headers and commits past it',
     async () => {
       const { topic, groupId, bus, outcomes } = await harness();
-      bus.subscribe(topic, async (event, ctx) => recordEffect(ctx.tx, groupId, event.eventId, event.payload.widgetId));
+      bus.subscribe(topic, async (event, ctx) =>
+        recordEffect(ctx.tx, groupId, event.eventId, event.payload.widgetId),
+      );
       await bus.start();
-      const bad = JSON.stringify({ eventId: '5f0c1c57-96a4-4e55-8c7a-6b0a2f4f7d10', occurredAt: new Date().toISOString(), producer: 'x', schemaVersion: 1, correlationId: 'c', payload: { widgetId: 'w', size: -5 } });
-      await bus.sendRaw(topic.name, [{ key: 'w', value: bad, headers: { 'x-event-id': '5f0c1c57-96a4-4e55-8c7a-6b0a2f4f7d10' } }]);
+      const bad = JSON.stringify({
+        eventId: '5f0c1c57-96a4-4e55-8c7a-6b0a2f4f7d10',
+        occurredAt: new Date().toISOString(),
+        producer: 'x',
+        schemaVersion: 1,
+        correlationId: 'c',
+        payload: { widgetId: 'w', size: -5 },
+      });
+      await bus.sendRaw(topic.name, [
+        { key: 'w', value: bad, headers: { 'x-event-id': '5f0c1c57-96a4-4e55-8c7a-6b0a2f4f7d10' } },
+      ]);
       await bus.publish(topic, { widgetId: 'good', size: 1 });
       await waitFor('two outcomes', () => outcomes.length === 2);
       const [dead] = await readTopic(dlqTopicOf(topic.name), 1);
@@ -121,7 +153,10 @@ describe('libs/messaging against the real broker and PostgreSQL', () => {
         'x-event-id': '5f0c1c57-96a4-4e55-8c7a-6b0a2f4f7d10',
       });
       expect(await countEffects(dataSource, groupId)).toBe(1);
-      await waitFor('offset 2 committed', async () => (await committedOffsets(groupId, topic.name))[0] === '2');
+      await waitFor(
+        'offset 2 committed',
+        async () => (await committedOffsets(groupId, topic.name))[0] === '2',
+      );
     },
     TEST_TIMEOUT,
   );
@@ -130,7 +165,9 @@ describe('libs/messaging against the real broker and PostgreSQL', () => {
     'runs the side effect once for a duplicate eventId (rows counted in PostgreSQL)',
     async () => {
       const { topic, groupId, bus, outcomes } = await harness();
-      bus.subscribe(topic, async (event, ctx) => recordEffect(ctx.tx, groupId, event.eventId, event.payload.widgetId));
+      bus.subscribe(topic, async (event, ctx) =>
+        recordEffect(ctx.tx, groupId, event.eventId, event.payload.widgetId),
+      );
       await bus.start();
       const eventId = '8d7e1f3a-2b4c-4d5e-8f60-718293a4b5c6';
       await bus.publish(topic, { widgetId: 'dup', size: 1 }, { eventId });
@@ -138,7 +175,10 @@ describe('libs/messaging against the real broker and PostgreSQL', () => {
       await waitFor('two outcomes', () => outcomes.length === 2);
       expect(outcomes.map((o) => o.outcome.kind)).toEqual(['processed', 'duplicate']);
       expect(await countEffects(dataSource, groupId)).toBe(1);
-      const rows: unknown[] = await dataSource.query('SELECT 1 FROM messaging_processed_events WHERE consumer_group = $1 AND event_id = $2', [groupId, eventId]);
+      const rows: unknown[] = await dataSource.query(
+        'SELECT 1 FROM messaging_processed_events WHERE consumer_group = $1 AND event_id = $2',
+        [groupId, eventId],
+      );
       expect(rows).toHaveLength(1);
     },
     TEST_TIMEOUT,
@@ -165,65 +205,87 @@ describe('libs/messaging against the real broker and PostgreSQL', () => {
       expect(attempts).toEqual({ flaky: [1, 2, 3, 4], rejected: [1] });
       const dead = await readTopic(dlqTopicOf(topic.name), 2);
       const byKey = Object.fromEntries(dead.map((d) => [d.key, d.headers]));
-      expect(byKey['flaky']).toMatchObject({ 'x-dlq-attempts': '4', 'x-dlq-reason': 'retries exhausted: Error: downstream timeout' });
-      expect(byKey['rejected']).toMatchObject({ 'x-dlq-attempts': '1', 'x-dlq-reason': 'non-retriable: NonRetriableError: widget rejected by rule' });
+      expect(byKey['flaky']).toMatchObject({
+        'x-dlq-attempts': '4',
+        'x-dlq-reason': 'retries exhausted: Error: downstream timeout',
+      });
+      expect(byKey['rejected']).toMatchObject({
+        'x-dlq-attempts': '1',
+        'x-dlq-reason': 'non-retriable: NonRetriableError: widget rejected by rule',
+      });
       expect(await countEffects(dataSource, groupId)).toBe(0);
-      await waitFor('offset 2 committed', async () => (await committedOffsets(groupId, topic.name))[0] === '2');
+      await waitFor(
+        'offset 2 committed',
+        async () => (await committedOffsets(groupId, topic.name))[0] === '2',
+      );
     },
     TEST_TIMEOUT,
   );
 
-  it(
-    'a consumer SIGKILLed after the effect but before the commit re-processes without a second effect',
-    async () => {
-      const built = join(here, '..', 'dist', 'index.js');
-      if (!existsSync(built)) throw new Error(`${built} is missing: run "npm run build" first (the child process runs the built lib)`);
-      const suffix = randomSuffix();
-      const topic = widgetTopic(`widget-${suffix}`);
-      const groupId = `it-crash-${suffix}`;
-      await createTopics([topic.name, dlqTopicOf(topic.name)], 1);
-      const child = spawn(process.execPath, [join(here, 'fixtures', 'crash-consumer.mjs'), topic.name, groupId, DATABASE_URL, BROKERS.join(',')], {
+  it('a consumer SIGKILLed after the effect but before the commit re-processes without a second effect', async () => {
+    const built = join(here, '..', 'dist', 'index.js');
+    if (!existsSync(built))
+      throw new Error(
+        `${built} is missing: run "npm run build" first (the child process runs the built lib)`,
+      );
+    const suffix = randomSuffix();
+    const topic = widgetTopic(`widget-${suffix}`);
+    const groupId = `it-crash-${suffix}`;
+    await createTopics([topic.name, dlqTopicOf(topic.name)], 1);
+    const child = spawn(
+      process.execPath,
+      [join(here, 'fixtures', 'crash-consumer.mjs'), topic.name, groupId, DATABASE_URL, BROKERS.join(',')],
+      {
         stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-      const lines = createInterface({ input: child.stdout! });
-      const messages: Record<string, unknown>[] = [];
-      lines.on('line', (line) => messages.push(JSON.parse(line) as Record<string, unknown>));
-      try {
-        await waitFor('child ready', () => messages.some((m) => m['ready'] === true), 20_000);
-        const publisher = (await harness()).bus;
-        const { eventId } = await publisher.publish(topic, { widgetId: 'crash', size: 1 });
-        await waitFor('child processed the event', () => messages.some((m) => m['outcome'] === 'processed'));
-        expect(await countEffects(dataSource, groupId)).toBe(1);
-        expect((await committedOffsets(groupId, topic.name))[0]).toBe('-1');
-        child.kill('SIGKILL');
-        expect(await exited).toBe('SIGKILL');
+      },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
+    const lines = createInterface({ input: child.stdout! });
+    const messages: Record<string, unknown>[] = [];
+    lines.on('line', (line) => messages.push(JSON.parse(line) as Record<string, unknown>));
+    try {
+      await waitFor('child ready', () => messages.some((m) => m['ready'] === true), 20_000);
+      const publisher = (await harness()).bus;
+      const { eventId } = await publisher.publish(topic, { widgetId: 'crash', size: 1 });
+      await waitFor('child processed the event', () => messages.some((m) => m['outcome'] === 'processed'));
+      expect(await countEffects(dataSource, groupId)).toBe(1);
+      expect((await committedOffsets(groupId, topic.name))[0]).toBe('-1');
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
 
-        const outcomes: ProcessOutcome[] = [];
-        const survivor = new KafkaEventBus<EntityManager>({
-          clientId: `it-survivor-${suffix}`,
-          brokers: BROKERS,
-          groupId,
-          idempotencyStore: new TypeOrmIdempotencyStore(dataSource),
-          logger: silentLogger,
-          createTopics: false,
-          onOutcome: (_record, outcome) => outcomes.push(outcome),
-        });
-        buses.push(survivor);
-        survivor.subscribe(topic, async (event, ctx) => recordEffect(ctx.tx, groupId, event.eventId, event.payload.widgetId));
-        await survivor.start();
-        await waitFor('redelivery', () => outcomes.length === 1, 25_000);
-        expect(outcomes[0]!.kind).toBe('duplicate');
-        expect(await countEffects(dataSource, groupId)).toBe(1);
-        const rows: unknown[] = await dataSource.query('SELECT 1 FROM messaging_processed_events WHERE consumer_group = $1 AND event_id = $2', [groupId, eventId]);
-        expect(rows).toHaveLength(1);
-        await waitFor('offset 1 committed', async () => (await committedOffsets(groupId, topic.name))[0] === '1');
-      } finally {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      }
-    },
-    45_000,
-  );
+      const outcomes: ProcessOutcome[] = [];
+      const survivor = new KafkaEventBus<EntityManager>({
+        clientId: `it-survivor-${suffix}`,
+        brokers: BROKERS,
+        groupId,
+        idempotencyStore: new TypeOrmIdempotencyStore(dataSource),
+        logger: silentLogger,
+        createTopics: false,
+        onOutcome: (_record, outcome) => outcomes.push(outcome),
+      });
+      buses.push(survivor);
+      survivor.subscribe(topic, async (event, ctx) =>
+        recordEffect(ctx.tx, groupId, event.eventId, event.payload.widgetId),
+      );
+      await survivor.start();
+      await waitFor('redelivery', () => outcomes.length === 1, 25_000);
+      expect(outcomes[0]!.kind).toBe('duplicate');
+      expect(await countEffects(dataSource, groupId)).toBe(1);
+      const rows: unknown[] = await dataSource.query(
+        'SELECT 1 FROM messaging_processed_events WHERE consumer_group = $1 AND event_id = $2',
+        [groupId, eventId],
+      );
+      expect(rows).toHaveLength(1);
+      await waitFor(
+        'offset 1 committed',
+        async () => (await committedOffsets(groupId, topic.name))[0] === '1',
+      );
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }, 45_000);
 
   it(
     'graceful shutdown finishes the in-flight message and commits everything processed',
@@ -234,7 +296,9 @@ describe('libs/messaging against the real broker and PostgreSQL', () => {
         await recordEffect(ctx.tx, groupId, event.eventId, event.payload.widgetId);
       });
       await bus.start();
-      await bus.publishMany(Array.from({ length: 20 }, (_, i) => eventItem(topic, { widgetId: 'same-key', size: i })));
+      await bus.publishMany(
+        Array.from({ length: 20 }, (_, i) => eventItem(topic, { widgetId: 'same-key', size: i })),
+      );
       await waitFor('first outcome', () => outcomes.length >= 1);
       await bus.close();
       const processed = outcomes.length;
@@ -246,47 +310,53 @@ describe('libs/messaging against the real broker and PostgreSQL', () => {
     TEST_TIMEOUT,
   );
 
-  it(
-    'redrive (the CLI) moves dead letters back with their key and headers, and they are processed',
-    async () => {
-      const cli = join(here, '..', 'dist', 'cli', 'redrive.js');
-      if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first`);
-      const { topic, groupId, bus, outcomes } = await harness();
-      let broken = true;
-      bus.subscribe(topic, async (event, ctx) => {
-        if (broken) throw new NonRetriableError('dependency missing');
-        await recordEffect(ctx.tx, groupId, event.eventId, event.payload.widgetId);
-      });
-      await bus.start();
-      const receipts = await bus.publishMany([eventItem(topic, { widgetId: 'r1', size: 1 }), eventItem(topic, { widgetId: 'r2', size: 2 })]);
-      await waitFor('both dead-lettered', () => outcomes.filter((o) => o.outcome.kind === 'dead-lettered').length === 2);
-      broken = false;
+  it('redrive (the CLI) moves dead letters back with their key and headers, and they are processed', async () => {
+    const cli = join(here, '..', 'dist', 'cli', 'redrive.js');
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first`);
+    const { topic, groupId, bus, outcomes } = await harness();
+    let broken = true;
+    bus.subscribe(topic, async (event, ctx) => {
+      if (broken) throw new NonRetriableError('dependency missing');
+      await recordEffect(ctx.tx, groupId, event.eventId, event.payload.widgetId);
+    });
+    await bus.start();
+    const receipts = await bus.publishMany([
+      eventItem(topic, { widgetId: 'r1', size: 1 }),
+      eventItem(topic, { widgetId: 'r2', size: 2 }),
+    ]);
+    await waitFor(
+      'both dead-lettered',
+      () => outcomes.filter((o) => o.outcome.kind === 'dead-lettered').length === 2,
+    );
+    broken = false;
 
-      const dry = await runNode([cli, '--topic', topic.name, '--dry-run', '--brokers', BROKERS.join(',')]);
-      expect(dry.code).toBe(0);
-      expect(JSON.parse(dry.lines.at(-1)!)).toMatchObject({ result: { redriven: 2, dryRun: true } });
-      expect(await countEffects(dataSource, groupId)).toBe(0);
+    const dry = await runNode([cli, '--topic', topic.name, '--dry-run', '--brokers', BROKERS.join(',')]);
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.lines.at(-1)!)).toMatchObject({ result: { redriven: 2, dryRun: true } });
+    expect(await countEffects(dataSource, groupId)).toBe(0);
 
-      const run = await runNode([cli, '--topic', topic.name, '--brokers', BROKERS.join(',')]);
-      expect(run.code).toBe(0);
-      expect(JSON.parse(run.lines.at(-1)!)).toMatchObject({ result: { redriven: 2, dryRun: false, dlqTopic: dlqTopicOf(topic.name) } });
-      await waitFor('redriven events processed', async () => (await countEffects(dataSource, groupId)) === 2);
+    const run = await runNode([cli, '--topic', topic.name, '--brokers', BROKERS.join(',')]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.lines.at(-1)!)).toMatchObject({
+      result: { redriven: 2, dryRun: false, dlqTopic: dlqTopicOf(topic.name) },
+    });
+    await waitFor('redriven events processed', async () => (await countEffects(dataSource, groupId)) === 2);
 
-      const records = await readTopic(topic.name, 4);
-      const replayed = records.filter((r) => r.headers['x-redriven-from'] !== undefined);
-      expect(replayed.map((r) => r.key).sort()).toEqual(['r1', 'r2']);
-      for (const r of replayed) {
-        expect(r.headers['x-redriven-from']).toBe(dlqTopicOf(topic.name));
-        expect(r.headers['x-redrive-count']).toBe('1');
-        expect(Object.keys(r.headers).filter((h) => h.startsWith('x-dlq-'))).toEqual([]);
-      }
-      expect(replayed.map((r) => r.headers['x-event-id']).sort()).toEqual(receipts.map((r) => r.eventId).sort());
+    const records = await readTopic(topic.name, 4);
+    const replayed = records.filter((r) => r.headers['x-redriven-from'] !== undefined);
+    expect(replayed.map((r) => r.key).sort()).toEqual(['r1', 'r2']);
+    for (const r of replayed) {
+      expect(r.headers['x-redriven-from']).toBe(dlqTopicOf(topic.name));
+      expect(r.headers['x-redrive-count']).toBe('1');
+      expect(Object.keys(r.headers).filter((h) => h.startsWith('x-dlq-'))).toEqual([]);
+    }
+    expect(replayed.map((r) => r.headers['x-event-id']).sort()).toEqual(
+      receipts.map((r) => r.eventId).sort(),
+    );
 
-      const again = await runNode([cli, '--topic', topic.name, '--brokers', BROKERS.join(',')]);
-      expect(JSON.parse(again.lines.at(-1)!)).toMatchObject({ result: { redriven: 0 } });
-    },
-    45_000,
-  );
+    const again = await runNode([cli, '--topic', topic.name, '--brokers', BROKERS.join(',')]);
+    expect(JSON.parse(again.lines.at(-1)!)).toMatchObject({ result: { redriven: 0 } });
+  }, 45_000);
 });
 
 function runNode(args: string[]): Promise<{ code: number | null; lines: string[] }> {

@@ -1,6 +1,10 @@
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { CreateMessagingProcessedEvents1767225600000, decodeHeaders, type StringHeaders } from '@mlops/messaging';
+import {
+  CreateMessagingProcessedEvents1767225600000,
+  decodeHeaders,
+  type StringHeaders,
+} from '@mlops/messaging';
 
 export const BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 export const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://mlops:mlops@127.0.0.1:5432/mlops';
@@ -12,7 +16,10 @@ export async function createTopics(names: string[], numPartitions = 1): Promise<
   const admin = rawKafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: names.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })) });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: names.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })),
+    });
   } finally {
     await admin.disconnect();
   }
@@ -53,7 +60,8 @@ export async function readTopic(topic: string, count: number, timeoutMs = 15_000
   } finally {
     await consumer.disconnect();
   }
-  if (records.length < count) throw new Error(`readTopic(${topic}): got ${records.length} of ${count} records in ${timeoutMs} ms`);
+  if (records.length < count)
+    throw new Error(`readTopic(${topic}): got ${records.length} of ${count} records in ${timeoutMs} ms`);
   return records;
 }
 
@@ -75,7 +83,11 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await predicate()) return;
@@ -104,6 +116,9 @@ export async function openDatabase(): Promise<DataSource> {
 }
 
 export async function countEffects(dataSource: DataSource, consumerGroup: string): Promise<number> {
-  const rows: { n: string }[] = await dataSource.query(`SELECT count(*)::text AS n FROM ${EFFECTS_TABLE} WHERE consumer_group = $1`, [consumerGroup]);
+  const rows: { n: string }[] = await dataSource.query(
+    `SELECT count(*)::text AS n FROM ${EFFECTS_TABLE} WHERE consumer_group = $1`,
+    [consumerGroup],
+  );
   return Number(rows[0]?.n ?? 0);
 }

@@ -22,7 +22,9 @@ function positiveInt(value: string): number {
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('redrive')
-    .description('Replay <topic>.dlq into <topic> (original key and headers, x-dlq-* removed), up to the high watermark at start')
+    .description(
+      'Replay <topic>.dlq into <topic> (original key and headers, x-dlq-* removed), up to the high watermark at start',
+    )
     .requiredOption('--topic <name>', 'original topic (not the .dlq one), e.g. mlops.data.ingested.v1')
     .option('--max <n>', 'stop after n records', positiveInt)
     .option('--dry-run', 'list the records, write and commit nothing', false)
@@ -31,9 +33,19 @@ export async function main(argv: string[]): Promise<number> {
     .option('--timeout <ms>', 'give up after this many ms', positiveInt, 120_000)
     .exitOverride();
   program.parse(argv, { from: 'user' });
-  const opts = program.opts<{ topic: string; max?: number; dryRun: boolean; group?: string; brokers: string; timeout: number }>();
+  const opts = program.opts<{
+    topic: string;
+    max?: number;
+    dryRun: boolean;
+    group?: string;
+    brokers: string;
+    timeout: number;
+  }>();
   const logger = createJsonLogger('redrive', process.env['LOG_LEVEL'] === 'debug' ? 'debug' : 'warn');
-  const kafka = createKafkaClient({ clientId: 'mlops-redrive', brokers: opts.brokers.split(',').map((b) => b.trim()) }, logger);
+  const kafka = createKafkaClient(
+    { clientId: 'mlops-redrive', brokers: opts.brokers.split(',').map((b) => b.trim()) },
+    logger,
+  );
   const result = await redrive(
     kafka,
     {
@@ -42,7 +54,8 @@ export async function main(argv: string[]): Promise<number> {
       timeoutMs: opts.timeout,
       ...(opts.max !== undefined ? { max: opts.max } : {}),
       ...(opts.group !== undefined ? { groupId: opts.group } : {}),
-      onRecord: (record) => process.stdout.write(`${JSON.stringify({ record: { ...record, dryRun: opts.dryRun } })}\n`),
+      onRecord: (record) =>
+        process.stdout.write(`${JSON.stringify({ record: { ...record, dryRun: opts.dryRun } })}\n`),
     },
     logger,
   );
@@ -50,7 +63,8 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),

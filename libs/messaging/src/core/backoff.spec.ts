@@ -25,8 +25,12 @@ describe('resolveRetryPolicy', () => {
   });
 
   it('names the bad option', () => {
-    expect(() => resolveRetryPolicy({ maxAttempts: 0 })).toThrow('retry.maxAttempts must be an integer >= 1, got 0');
-    expect(() => resolveRetryPolicy({ initialDelayMs: 10, maxDelayMs: 5 })).toThrow('0 <= initialDelayMs <= maxDelayMs');
+    expect(() => resolveRetryPolicy({ maxAttempts: 0 })).toThrow(
+      'retry.maxAttempts must be an integer >= 1, got 0',
+    );
+    expect(() => resolveRetryPolicy({ initialDelayMs: 10, maxDelayMs: 5 })).toThrow(
+      '0 <= initialDelayMs <= maxDelayMs',
+    );
     expect(() => resolveRetryPolicy({ multiplier: 0.5 })).toThrow('retry.multiplier must be >= 1');
   });
 });

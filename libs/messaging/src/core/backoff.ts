@@ -22,7 +22,10 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
 export function resolveRetryPolicy(partial: Partial<RetryPolicy> | undefined): RetryPolicy {
   const policy = { ...DEFAULT_RETRY_POLICY, ...(partial ?? {}) };
   if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) {
-    throw new MessagingError(MessagingErrorCode.InvalidOption, `retry.maxAttempts must be an integer >= 1, got ${policy.maxAttempts}`);
+    throw new MessagingError(
+      MessagingErrorCode.InvalidOption,
+      `retry.maxAttempts must be an integer >= 1, got ${policy.maxAttempts}`,
+    );
   }
   if (!(policy.initialDelayMs >= 0) || !(policy.maxDelayMs >= policy.initialDelayMs)) {
     throw new MessagingError(
@@ -31,7 +34,10 @@ export function resolveRetryPolicy(partial: Partial<RetryPolicy> | undefined): R
     );
   }
   if (!(policy.multiplier >= 1)) {
-    throw new MessagingError(MessagingErrorCode.InvalidOption, `retry.multiplier must be >= 1, got ${policy.multiplier}`);
+    throw new MessagingError(
+      MessagingErrorCode.InvalidOption,
+      `retry.multiplier must be >= 1, got ${policy.multiplier}`,
+    );
   }
   return policy;
 }
@@ -42,8 +48,15 @@ export function resolveRetryPolicy(partial: Partial<RetryPolicy> | undefined): R
  * `random() * min(maxDelayMs, initialDelayMs * multiplier^(attempt-1))`, floored at half the
  * ceiling so a retry never fires immediately.
  */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** Math.max(0, attempt - 1));
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(
+    policy.maxDelayMs,
+    policy.initialDelayMs * policy.multiplier ** Math.max(0, attempt - 1),
+  );
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 

@@ -21,7 +21,11 @@ export interface PublishItem<T extends TopicContract = TopicContract> {
 }
 
 /** Typed constructor of a {@link PublishItem} (checks the payload against the topic at compile time). */
-export function eventItem<T extends TopicContract>(topic: T, payload: PayloadOf<T>, options?: PublishOptions): PublishItem {
+export function eventItem<T extends TopicContract>(
+  topic: T,
+  payload: PayloadOf<T>,
+  options?: PublishOptions,
+): PublishItem {
   return { topic, payload, ...(options ? { options } : {}) } as PublishItem;
 }
 
@@ -37,7 +41,11 @@ export interface PublishReceipt {
  */
 export abstract class EventPublisher {
   /** Validates `payload` against `topic.schema`, wraps it in an envelope and sends it keyed by `topic.key(payload)`. */
-  abstract publish<T extends TopicContract>(topic: T, payload: PayloadOf<T>, options?: PublishOptions): Promise<PublishReceipt>;
+  abstract publish<T extends TopicContract>(
+    topic: T,
+    payload: PayloadOf<T>,
+    options?: PublishOptions,
+  ): Promise<PublishReceipt>;
   /** Validates every item first (nothing is sent if one is invalid), then sends them in one batch. */
   abstract publishMany(items: readonly PublishItem[]): Promise<PublishReceipt[]>;
 }
@@ -69,7 +77,11 @@ export interface SubscribeOptions {
 
 /** Publish + subscribe within one consumer group. Kafka and in-process implementations share semantics. */
 export interface EventBus<Tx = unknown> extends EventPublisher {
-  subscribe<T extends TopicContract>(topic: T, handler: EventHandler<T, Tx>, options?: SubscribeOptions): void;
+  subscribe<T extends TopicContract>(
+    topic: T,
+    handler: EventHandler<T, Tx>,
+    options?: SubscribeOptions,
+  ): void;
   /** Starts consuming the subscribed topics. */
   start(): Promise<void>;
   /** Stops fetching, finishes in-flight messages, commits, disconnects. */

@@ -14,7 +14,13 @@ export function createJsonLogger(name: string, level: Level | 'silent' = 'info')
   const min = level === 'silent' ? Number.POSITIVE_INFINITY : ORDER[level];
   const write = (lvl: Level, message: string, fields?: Record<string, unknown>): void => {
     if (ORDER[lvl] < min) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level: lvl, logger: name, message, ...fields });
+    const line = JSON.stringify({
+      time: new Date().toISOString(),
+      level: lvl,
+      logger: name,
+      message,
+      ...fields,
+    });
     if (ORDER[lvl] >= ORDER.warn) process.stderr.write(`${line}\n`);
     else process.stdout.write(`${line}\n`);
   };

@@ -84,7 +84,7 @@ export class MessageProcessor<Tx> {
 
   async process(subscription: Subscription<Tx>, record: InboundRecord): Promise<ProcessOutcome> {
     const { consumerGroup, logger } = this.deps;
-    const parsed = parseEvent(subscription.topic, record.value ?? '');
+    const parsed = parseEvent(subscription.topic, record.value === null ? '' : record.value.toString('utf8'));
     if (!parsed.ok) {
       const reason = `validation: ${parsed.reason}`;
       logger.warn('invalid event dead-lettered', this.ids(record, { reason }));
@@ -122,12 +122,18 @@ export class MessageProcessor<Tx> {
         const retriable = safeClassify(subscription.isRetriable, error);
         const reason = `${retriable ? 'retries exhausted' : 'non-retriable'}: ${describeError(error)}`;
         if (!retriable || attempt >= maxAttempts) {
-          logger.error('event dead-lettered', this.ids(record, { eventId: event.eventId, attempts: attempt, reason }));
+          logger.error(
+            'event dead-lettered',
+            this.ids(record, { eventId: event.eventId, attempts: attempt, reason }),
+          );
           await this.deps.deadLetter({ record, reason, attempts: attempt, consumerGroup });
           return { kind: 'dead-lettered', reason, attempts: attempt };
         }
         const delay = backoffDelay(attempt, subscription.retry, this.deps.random);
-        logger.warn('handler failed, retrying', this.ids(record, { eventId: event.eventId, attempt, delayMs: delay, error: describeError(error) }));
+        logger.warn(
+          'handler failed, retrying',
+          this.ids(record, { eventId: event.eventId, attempt, delayMs: delay, error: describeError(error) }),
+        );
         const slept = await sleep(delay, this.deps.signal);
         if (!slept) return { kind: 'aborted' };
       }

@@ -37,7 +37,10 @@ export function buildOutboundMessage<T extends TopicContract>(
   const headers: StringHeaders = {};
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     if (name.startsWith(DLQ_HEADER_PREFIX)) {
-      throw new MessagingError(MessagingErrorCode.InvalidOption, `header "${name}": names starting with ${DLQ_HEADER_PREFIX} are reserved`);
+      throw new MessagingError(
+        MessagingErrorCode.InvalidOption,
+        `header "${name}": names starting with ${DLQ_HEADER_PREFIX} are reserved`,
+      );
     }
     headers[name] = value;
   }

@@ -13,7 +13,9 @@ describe('InMemoryIdempotencyStore', () => {
 
   it('does not record a failed effect, so a retry runs it again', async () => {
     const sut = new InMemoryIdempotencyStore();
-    await expect(sut.runOnce('g', 'e', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(sut.runOnce('g', 'e', async () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
     expect(sut.has('g', 'e')).toBe(false);
     await expect(sut.runOnce('g', 'e', async () => 'ok')).resolves.toEqual({ duplicate: false, value: 'ok' });
   });
@@ -25,7 +27,11 @@ describe('InMemoryIdempotencyStore', () => {
       runs++;
       await new Promise((r) => setTimeout(r, 20));
     };
-    const results = await Promise.all([sut.runOnce('g', 'e', slow), sut.runOnce('g', 'e', slow), sut.runOnce('g', 'e', slow)]);
+    const results = await Promise.all([
+      sut.runOnce('g', 'e', slow),
+      sut.runOnce('g', 'e', slow),
+      sut.runOnce('g', 'e', slow),
+    ]);
     expect(runs).toBe(1);
     expect(results.filter((r) => r.duplicate)).toHaveLength(2);
   });

@@ -39,16 +39,23 @@ describe('InProcessEventBus', () => {
 
   it('rejects an invalid payload at publish time, naming the field', async () => {
     const { sut } = makeBus();
-    await expect(sut.publish(topic, { widgetId: '', size: 1 })).rejects.toThrow(/invalid payload for mlops\.test\.widget\.v1: widgetId/);
+    await expect(sut.publish(topic, { widgetId: '', size: 1 })).rejects.toThrow(
+      /invalid payload for mlops\.test\.widget\.v1: widgetId/,
+    );
     expect(sut.records(topic.name)).toHaveLength(0);
   });
 
   it('publishMany validates every item before writing any', async () => {
     const { sut } = makeBus();
     const bad = { widgetId: 'w', size: -1 };
-    await expect(sut.publishMany([eventItem(topic, { widgetId: 'w', size: 1 }), eventItem(topic, bad)])).rejects.toThrow(/size/);
+    await expect(
+      sut.publishMany([eventItem(topic, { widgetId: 'w', size: 1 }), eventItem(topic, bad)]),
+    ).rejects.toThrow(/size/);
     expect(sut.records(topic.name)).toHaveLength(0);
-    const receipts = await sut.publishMany([eventItem(topic, { widgetId: 'a', size: 1 }), eventItem(topic, { widgetId: 'b', size: 2 })]);
+    const receipts = await sut.publishMany([
+      eventItem(topic, { widgetId: 'a', size: 1 }),
+      eventItem(topic, { widgetId: 'b', size: 2 }),
+    ]);
     expect(receipts.map((r) => r.key)).toEqual(['a', 'b']);
   });
 
@@ -189,10 +196,12 @@ describe('InProcessEventBus', () => {
 
   it('refuses reserved x-dlq- headers and a second handler for a topic', async () => {
     const { sut } = makeBus();
-    await expect(sut.publish(topic, { widgetId: 'w', size: 1 }, { headers: { 'x-dlq-reason': 'x' } })).rejects.toThrow(
-      'header "x-dlq-reason": names starting with x-dlq- are reserved',
-    );
+    await expect(
+      sut.publish(topic, { widgetId: 'w', size: 1 }, { headers: { 'x-dlq-reason': 'x' } }),
+    ).rejects.toThrow('header "x-dlq-reason": names starting with x-dlq- are reserved');
     sut.subscribe(topic, () => undefined);
-    expect(() => sut.subscribe(topic, () => undefined)).toThrow(`topic ${topic.name} already has a handler in group widgets`);
+    expect(() => sut.subscribe(topic, () => undefined)).toThrow(
+      `topic ${topic.name} already has a handler in group widgets`,
+    );
   });
 });

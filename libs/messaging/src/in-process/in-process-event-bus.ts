@@ -1,10 +1,24 @@
 import { dlqTopicOf, type PayloadOf, type TopicContract } from '@mlops/contracts';
 import { resolveRetryPolicy } from '../core/backoff.js';
 import { MessagingError, MessagingErrorCode, isRetriableByDefault } from '../core/errors.js';
-import { EventPublisher, type EventBus, type EventHandler, type PublishItem, type PublishOptions, type PublishReceipt, type SubscribeOptions } from '../core/event-bus.js';
+import {
+  EventPublisher,
+  type EventBus,
+  type EventHandler,
+  type PublishItem,
+  type PublishOptions,
+  type PublishReceipt,
+  type SubscribeOptions,
+} from '../core/event-bus.js';
 import type { StringHeaders } from '../core/headers.js';
 import { silentLogger, type MessagingLogger } from '../core/logger.js';
-import { MessageProcessor, buildDlqMessage, type InboundRecord, type ProcessOutcome, type Subscription } from '../core/message-processor.js';
+import {
+  MessageProcessor,
+  buildDlqMessage,
+  type InboundRecord,
+  type ProcessOutcome,
+  type Subscription,
+} from '../core/message-processor.js';
 import { buildOutboundMessage } from '../core/outbound.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 
@@ -53,26 +67,47 @@ export class InProcessEventBus<Tx = unknown> extends EventPublisher implements E
     });
   }
 
-  async publish<T extends TopicContract>(topic: T, payload: PayloadOf<T>, options?: PublishOptions): Promise<PublishReceipt> {
+  async publish<T extends TopicContract>(
+    topic: T,
+    payload: PayloadOf<T>,
+    options?: PublishOptions,
+  ): Promise<PublishReceipt> {
     const { message, receipt } = buildOutboundMessage(topic, payload, this.options.producerName, options);
     this.append(message.topic, Buffer.from(message.key), Buffer.from(message.value), message.headers);
     return receipt;
   }
 
   async publishMany(items: readonly PublishItem[]): Promise<PublishReceipt[]> {
-    const built = items.map((item) => buildOutboundMessage(item.topic, item.payload, this.options.producerName, item.options));
-    for (const { message } of built) this.append(message.topic, Buffer.from(message.key), Buffer.from(message.value), message.headers);
+    const built = items.map((item) =>
+      buildOutboundMessage(item.topic, item.payload, this.options.producerName, item.options),
+    );
+    for (const { message } of built)
+      this.append(message.topic, Buffer.from(message.key), Buffer.from(message.value), message.headers);
     return built.map((b) => b.receipt);
   }
 
   /** Appends a record as is (no envelope, no validation): tests use it to inject bad data. */
-  async sendRaw(topic: string, records: readonly { key: Buffer | string | null; value: Buffer | string | null; headers: StringHeaders }[]): Promise<void> {
+  async sendRaw(
+    topic: string,
+    records: readonly {
+      key: Buffer | string | null;
+      value: Buffer | string | null;
+      headers: StringHeaders;
+    }[],
+  ): Promise<void> {
     for (const r of records) this.append(topic, toBuffer(r.key), toBuffer(r.value), r.headers);
   }
 
-  subscribe<T extends TopicContract>(topic: T, handler: EventHandler<T, Tx>, options: SubscribeOptions = {}): void {
+  subscribe<T extends TopicContract>(
+    topic: T,
+    handler: EventHandler<T, Tx>,
+    options: SubscribeOptions = {},
+  ): void {
     if (this.subscriptions.has(topic.name)) {
-      throw new MessagingError(MessagingErrorCode.InvalidOption, `topic ${topic.name} already has a handler in group ${this.options.groupId}`);
+      throw new MessagingError(
+        MessagingErrorCode.InvalidOption,
+        `topic ${topic.name} already has a handler in group ${this.options.groupId}`,
+      );
     }
     this.subscriptions.set(topic.name, {
       topic,
@@ -125,7 +160,15 @@ export class InProcessEventBus<Tx = unknown> extends EventPublisher implements E
   private append(topic: string, key: Buffer | null, value: Buffer | null, headers: StringHeaders): void {
     let log = this.logs.get(topic);
     if (!log) this.logs.set(topic, (log = []));
-    log.push({ topic, partition: 0, offset: String(log.length), key, value, headers: { ...headers }, timestamp: Date.now() });
+    log.push({
+      topic,
+      partition: 0,
+      offset: String(log.length),
+      key,
+      value,
+      headers: { ...headers },
+      timestamp: Date.now(),
+    });
     if (this.running && this.subscriptions.has(topic)) this.kick(topic);
   }
 

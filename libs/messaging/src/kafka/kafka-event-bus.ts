@@ -1,6 +1,13 @@
 import type { Kafka } from 'kafkajs';
 import type { PayloadOf, TopicContract } from '@mlops/contracts';
-import type { EventBus, EventHandler, PublishItem, PublishOptions, PublishReceipt, SubscribeOptions } from '../core/event-bus.js';
+import type {
+  EventBus,
+  EventHandler,
+  PublishItem,
+  PublishOptions,
+  PublishReceipt,
+  SubscribeOptions,
+} from '../core/event-bus.js';
 import { EventPublisher } from '../core/event-bus.js';
 import { createJsonLogger, type MessagingLogger } from '../core/logger.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
@@ -9,7 +16,8 @@ import { KafkaEventConsumer, type KafkaConsumerOptions } from './kafka-event-con
 import { KafkaEventPublisher, type KafkaPublisherOptions, type RawRecord } from './kafka-event-publisher.js';
 import type { PartitionLag } from './topics.js';
 
-export interface KafkaEventBusOptions<Tx> extends KafkaConnectionOptions, Omit<KafkaConsumerOptions<Tx>, 'store'> {
+export interface KafkaEventBusOptions<Tx>
+  extends KafkaConnectionOptions, Omit<KafkaConsumerOptions<Tx>, 'store'> {
   idempotencyStore: IdempotencyStore<Tx>;
   /** Envelope `producer` field; defaults to clientId. */
   producerName?: string;
@@ -28,12 +36,25 @@ export class KafkaEventBus<Tx = unknown> extends EventPublisher implements Event
     super();
     const logger = options.logger ?? createJsonLogger(`messaging:${options.clientId}`);
     this.kafka = createKafkaClient(options, logger);
-    this.publisher = new KafkaEventPublisher(this.kafka, { producerName: options.producerName ?? options.clientId, ...options.publisher }, logger);
+    this.publisher = new KafkaEventPublisher(
+      this.kafka,
+      { producerName: options.producerName ?? options.clientId, ...options.publisher },
+      logger,
+    );
     const { idempotencyStore, ...rest } = options;
-    this.consumer = new KafkaEventConsumer<Tx>(this.kafka, this.publisher, { ...rest, store: idempotencyStore }, logger);
+    this.consumer = new KafkaEventConsumer<Tx>(
+      this.kafka,
+      this.publisher,
+      { ...rest, store: idempotencyStore },
+      logger,
+    );
   }
 
-  publish<T extends TopicContract>(topic: T, payload: PayloadOf<T>, options?: PublishOptions): Promise<PublishReceipt> {
+  publish<T extends TopicContract>(
+    topic: T,
+    payload: PayloadOf<T>,
+    options?: PublishOptions,
+  ): Promise<PublishReceipt> {
     return this.publisher.publish(topic, payload, options);
   }
 
@@ -45,7 +66,11 @@ export class KafkaEventBus<Tx = unknown> extends EventPublisher implements Event
     return this.publisher.sendRaw(topic, records);
   }
 
-  subscribe<T extends TopicContract>(topic: T, handler: EventHandler<T, Tx>, options?: SubscribeOptions): void {
+  subscribe<T extends TopicContract>(
+    topic: T,
+    handler: EventHandler<T, Tx>,
+    options?: SubscribeOptions,
+  ): void {
     this.consumer.subscribe(topic, handler, options);
   }
 

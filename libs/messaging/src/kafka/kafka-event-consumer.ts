@@ -5,7 +5,14 @@ import { MessagingError, MessagingErrorCode, isRetriableByDefault } from '../cor
 import type { EventHandler, SubscribeOptions } from '../core/event-bus.js';
 import { decodeHeaders } from '../core/headers.js';
 import type { MessagingLogger } from '../core/logger.js';
-import { MessageProcessor, buildDlqMessage, type DeadLetter, type InboundRecord, type ProcessOutcome, type Subscription } from '../core/message-processor.js';
+import {
+  MessageProcessor,
+  buildDlqMessage,
+  type DeadLetter,
+  type InboundRecord,
+  type ProcessOutcome,
+  type Subscription,
+} from '../core/message-processor.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { KafkaEventPublisher } from './kafka-event-publisher.js';
 import { ensureTopics, fetchConsumerLag, type PartitionLag } from './topics.js';
@@ -15,8 +22,13 @@ export interface KafkaConsumerOptions<Tx> {
   store: IdempotencyStore<Tx>;
   /** Partitions processed concurrently (messages within a partition stay in order). Default 3. */
   partitionsConsumedConcurrently?: number;
-  /** Commit at least every N processed messages within a fetched batch (and always at batch end). Default 200. */
+  /**
+   * Offsets are always committed at the end of each fetched batch (after every message of it was
+   * handled). Within a long batch, also commit after this many messages (default: no count limit)...
+   */
   commitEveryMessages?: number;
+  /** ...or once this many ms passed since the last commit (default 1000). */
+  commitIntervalMs?: number;
   /** Where a group with no committed offset starts. Default true (earliest: nothing published before the group existed is lost; dedupe absorbs replays). */
   fromBeginning?: boolean;
   /** Create missing subscribed topics and their `.dlq` topics at start. Default true. */
@@ -67,12 +79,22 @@ export class KafkaEventConsumer<Tx> {
     return this.options.groupId;
   }
 
-  subscribe<T extends TopicContract>(topic: T, handler: EventHandler<T, Tx>, options: SubscribeOptions = {}): void {
+  subscribe<T extends TopicContract>(
+    topic: T,
+    handler: EventHandler<T, Tx>,
+    options: SubscribeOptions = {},
+  ): void {
     if (this.state !== 'idle') {
-      throw new MessagingError(MessagingErrorCode.InvalidOption, `subscribe(${topic.name}) must be called before start()`);
+      throw new MessagingError(
+        MessagingErrorCode.InvalidOption,
+        `subscribe(${topic.name}) must be called before start()`,
+      );
     }
     if (this.subscriptions.has(topic.name)) {
-      throw new MessagingError(MessagingErrorCode.InvalidOption, `topic ${topic.name} already has a handler in group ${this.options.groupId}`);
+      throw new MessagingError(
+        MessagingErrorCode.InvalidOption,
+        `topic ${topic.name} already has a handler in group ${this.options.groupId}`,
+      );
     }
     this.subscriptions.set(topic.name, {
       topic,
@@ -87,10 +109,14 @@ export class KafkaEventConsumer<Tx> {
   }
 
   async start(): Promise<void> {
-    if (this.state !== 'idle') throw new MessagingError(MessagingErrorCode.InvalidOption, 'consumer already started');
+    if (this.state !== 'idle')
+      throw new MessagingError(MessagingErrorCode.InvalidOption, 'consumer already started');
     const topics = this.subscribedTopics();
     if (topics.length === 0) {
-      throw new MessagingError(MessagingErrorCode.InvalidOption, `group ${this.options.groupId}: subscribe to at least one topic before start()`);
+      throw new MessagingError(
+        MessagingErrorCode.InvalidOption,
+        `group ${this.options.groupId}: subscribe to at least one topic before start()`,
+      );
     }
     this.state = 'running';
     if (this.options.createTopics !== false) {
@@ -135,20 +161,40 @@ export class KafkaEventConsumer<Tx> {
     return this.admin;
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  private async eachBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+    commitOffsetsIfNecessary,
+  }: EachBatchPayload): Promise<void> {
     const subscription = this.subscriptions.get(batch.topic);
     if (!subscription) return;
-    const every = this.options.commitEveryMessages ?? 200;
+    const every = this.options.commitEveryMessages ?? Number.POSITIVE_INFINITY;
+    const intervalMs = this.options.commitIntervalMs ?? 1000;
     let lastDone: string | undefined;
     let uncommitted = 0;
+    let lastCommitAt = Date.now();
+    let lastHeartbeatAt = lastCommitAt;
     const commit = async (): Promise<void> => {
       if (lastDone === undefined || uncommitted === 0) return;
+      // Resolving here rather than per message saves kafkajs Long arithmetic on the hot path; if
+      // the batch throws before this, kafkajs re-fetches from the last resolved offset, which is
+      // also the last committed one (re-processing is absorbed by the idempotency store).
+      resolveOffset(lastDone);
       // Explicit offsets through the batch payload: unlike consumer.commitOffsets(), kafkajs does not
       // skip this once stop() began, so a graceful shutdown still commits the last processed message.
       await commitOffsetsIfNecessary({
-        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastDone) + 1n).toString() }] }],
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [{ partition: batch.partition, offset: (BigInt(lastDone) + 1n).toString() }],
+          },
+        ],
       });
       uncommitted = 0;
+      lastCommitAt = Date.now();
     };
     try {
       for (const message of batch.messages) {
@@ -156,12 +202,15 @@ export class KafkaEventConsumer<Tx> {
         const record = toRecord(batch.topic, batch.partition, message);
         const outcome = await this.processor.process(subscription, record);
         if (outcome.kind === 'aborted') break;
-        resolveOffset(message.offset);
         lastDone = message.offset;
         uncommitted++;
         this.options.onOutcome?.(record, outcome);
-        if (uncommitted >= every) await commit();
-        await heartbeat();
+        const now = Date.now();
+        if (uncommitted >= every || now - lastCommitAt >= intervalMs) await commit();
+        if (now - lastHeartbeatAt >= HEARTBEAT_CHECK_MS) {
+          lastHeartbeatAt = now;
+          await heartbeat();
+        }
       }
     } finally {
       await commit();
@@ -173,6 +222,9 @@ export class KafkaEventConsumer<Tx> {
     await this.publisher.sendRaw(dlqTopicOf(deadLetter.record.topic), [message]);
   }
 }
+
+/** kafkajs throttles heartbeats to heartbeatInterval itself; asking every message only costs awaits. */
+const HEARTBEAT_CHECK_MS = 200;
 
 function toRecord(topic: string, partition: number, message: KafkaMessage): InboundRecord {
   return {

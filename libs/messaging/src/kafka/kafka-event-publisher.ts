@@ -1,6 +1,11 @@
 import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { PayloadOf, TopicContract } from '@mlops/contracts';
-import { EventPublisher, type PublishItem, type PublishOptions, type PublishReceipt } from '../core/event-bus.js';
+import {
+  EventPublisher,
+  type PublishItem,
+  type PublishOptions,
+  type PublishReceipt,
+} from '../core/event-bus.js';
 import { MessagingError, MessagingErrorCode } from '../core/errors.js';
 import type { StringHeaders } from '../core/headers.js';
 import type { MessagingLogger } from '../core/logger.js';
@@ -68,7 +73,10 @@ export class KafkaEventPublisher extends EventPublisher {
 
   /** Connects the producer (also done lazily by the first publish). */
   connect(): Promise<void> {
-    if (this.closed) return Promise.reject(new MessagingError(MessagingErrorCode.Closed, 'publisher is closed; create a new one'));
+    if (this.closed)
+      return Promise.reject(
+        new MessagingError(MessagingErrorCode.Closed, 'publisher is closed; create a new one'),
+      );
     this.connecting ??= this.producer.connect().catch((error: unknown) => {
       this.connecting = undefined;
       throw error;
@@ -76,7 +84,11 @@ export class KafkaEventPublisher extends EventPublisher {
     return this.connecting;
   }
 
-  async publish<T extends TopicContract>(topic: T, payload: PayloadOf<T>, options?: PublishOptions): Promise<PublishReceipt> {
+  async publish<T extends TopicContract>(
+    topic: T,
+    payload: PayloadOf<T>,
+    options?: PublishOptions,
+  ): Promise<PublishReceipt> {
     const { message, receipt } = buildOutboundMessage(topic, payload, this.options.producerName, options);
     await this.enqueue(message.topic, [{ key: message.key, value: message.value, headers: message.headers }]);
     return receipt;
@@ -86,7 +98,12 @@ export class KafkaEventPublisher extends EventPublisher {
     const byTopic = new Map<string, Message[]>();
     const receipts: PublishReceipt[] = [];
     for (const item of items) {
-      const { message, receipt } = buildOutboundMessage(item.topic, item.payload, this.options.producerName, item.options);
+      const { message, receipt } = buildOutboundMessage(
+        item.topic,
+        item.payload,
+        this.options.producerName,
+        item.options,
+      );
       let list = byTopic.get(message.topic);
       if (!list) byTopic.set(message.topic, (list = []));
       list.push({ key: message.key, value: message.value, headers: message.headers });
@@ -121,11 +138,12 @@ export class KafkaEventPublisher extends EventPublisher {
   }
 
   private async enqueue(topic: string, messages: Message[]): Promise<void> {
-    if (this.closed) throw new MessagingError(MessagingErrorCode.Closed, `cannot publish to ${topic}: publisher is closed`);
+    if (this.closed)
+      throw new MessagingError(MessagingErrorCode.Closed, `cannot publish to ${topic}: publisher is closed`);
     if (messages.length === 0) return;
     await this.connect();
     const chunks: Promise<void>[] = [];
-    for (let start = 0; start < messages.length; ) {
+    for (let start = 0; start < messages.length;) {
       let end = start;
       let bytes = 0;
       while (end < messages.length && end - start < this.maxBatchMessages) {
@@ -135,7 +153,11 @@ export class KafkaEventPublisher extends EventPublisher {
         end++;
       }
       const slice = messages.slice(start, end);
-      chunks.push(new Promise<void>((resolve, reject) => this.queue.push({ topic, messages: slice, bytes, done: (e) => (e ? reject(e) : resolve()) })));
+      chunks.push(
+        new Promise<void>((resolve, reject) =>
+          this.queue.push({ topic, messages: slice, bytes, done: (e) => (e ? reject(e) : resolve()) }),
+        ),
+      );
       start = end;
     }
     this.kick();
@@ -157,7 +179,11 @@ export class KafkaEventPublisher extends EventPublisher {
       let bytes = 0;
       while (this.queue.length > 0) {
         const next = this.queue[0]!;
-        if (batch.length > 0 && (count + next.messages.length > this.maxBatchMessages || bytes + next.bytes > this.maxBatchBytes)) break;
+        if (
+          batch.length > 0 &&
+          (count + next.messages.length > this.maxBatchMessages || bytes + next.bytes > this.maxBatchBytes)
+        )
+          break;
         batch.push(this.queue.shift()!);
         count += next.messages.length;
         bytes += next.bytes;
@@ -173,7 +199,11 @@ export class KafkaEventPublisher extends EventPublisher {
         await this.producer.sendBatch({ topicMessages, acks: -1 });
         for (const pending of batch) pending.done();
       } catch (error) {
-        this.logger.error('produce failed', { topics: [...byTopic.keys()], messages: count, error: String(error) });
+        this.logger.error('produce failed', {
+          topics: [...byTopic.keys()],
+          messages: count,
+          error: String(error),
+        });
         for (const pending of batch) pending.done(error);
       }
     }
@@ -182,6 +212,7 @@ export class KafkaEventPublisher extends EventPublisher {
 
 function sizeOf(message: Message): number {
   const value = message.value;
-  const valueSize = value === null || value === undefined ? 0 : typeof value === 'string' ? value.length : value.byteLength;
+  const valueSize =
+    value === null || value === undefined ? 0 : typeof value === 'string' ? value.length : value.byteLength;
   return valueSize + 64;
 }

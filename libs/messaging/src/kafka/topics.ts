@@ -37,7 +37,11 @@ export interface PartitionLag {
 }
 
 /** Consumer lag of a group on topics: admin fetchOffsets vs the topics' high watermarks. */
-export async function fetchConsumerLag(admin: Admin, groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
+export async function fetchConsumerLag(
+  admin: Admin,
+  groupId: string,
+  topics: readonly string[],
+): Promise<PartitionLag[]> {
   if (topics.length === 0) return [];
   const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
   const result: PartitionLag[] = [];
@@ -50,5 +54,7 @@ export async function fetchConsumerLag(admin: Admin, groupId: string, topics: re
       result.push({ topic, partition: mark.partition, lag: Math.max(0, Number(mark.high) - from) });
     }
   }
-  return result.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+  return result.sort((a, b) =>
+    a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1,
+  );
 }

@@ -1,4 +1,9 @@
-import { ServerKafka, type CustomTransportStrategy, type KafkaStatus, type MessageHandler } from '@nestjs/microservices';
+import {
+  ServerKafka,
+  type CustomTransportStrategy,
+  type KafkaStatus,
+  type MessageHandler,
+} from '@nestjs/microservices';
 import type { INestApplication } from '@nestjs/common';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { TopicContract } from '@mlops/contracts';
@@ -97,14 +102,23 @@ export class KafkaEventsServer<Tx = unknown> extends ServerKafka implements Cust
         );
       }
       const options = { ...this.eventOptions.subscribe, ...this.eventOptions.perTopic?.[pattern] };
-      this.bus.subscribe(topic, (event, handlerContext) => invoke(handler, event, new MessagingContext<Tx>(handlerContext), this.log), options);
+      this.bus.subscribe(
+        topic,
+        (event, handlerContext) => invoke(handler, event, new MessagingContext<Tx>(handlerContext), this.log),
+        options,
+      );
     }
   }
 }
 
 let warnedAboutInterceptor = false;
 
-async function invoke(handler: MessageHandler, event: unknown, context: MessagingContext<unknown>, log: MessagingLogger): Promise<void> {
+async function invoke(
+  handler: MessageHandler,
+  event: unknown,
+  context: MessagingContext<unknown>,
+  log: MessagingLogger,
+): Promise<void> {
   try {
     const result: unknown = await handler(event, context);
     if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });

@@ -1,4 +1,10 @@
-import { Module, type DynamicModule, type FactoryProvider, type ModuleMetadata, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Module,
+  type DynamicModule,
+  type FactoryProvider,
+  type ModuleMetadata,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { EventPublisher } from '../core/event-bus.js';
 import { KafkaEventsServer, type KafkaEventsServerOptions } from './kafka-events.server.js';
@@ -38,7 +44,10 @@ export class MessagingModule {
     );
   }
 
-  private static build(optionProviders: DynamicModule['providers'] & object, imports: NonNullable<ModuleMetadata['imports']>): DynamicModule {
+  private static build(
+    optionProviders: DynamicModule['providers'] & object,
+    imports: NonNullable<ModuleMetadata['imports']>,
+  ): DynamicModule {
     return {
       module: MessagingModule,
       global: true,
@@ -50,8 +59,16 @@ export class MessagingModule {
           useFactory: (options: MessagingModuleOptions) => new KafkaEventsServer(options),
           inject: [MESSAGING_OPTIONS],
         },
-        { provide: EventPublisher, useFactory: (server: KafkaEventsServer) => server.bus, inject: [KafkaEventsServer] },
-        { provide: MessagingLifecycle, useFactory: (server: KafkaEventsServer) => new MessagingLifecycle(server), inject: [KafkaEventsServer] },
+        {
+          provide: EventPublisher,
+          useFactory: (server: KafkaEventsServer) => server.bus,
+          inject: [KafkaEventsServer],
+        },
+        {
+          provide: MessagingLifecycle,
+          useFactory: (server: KafkaEventsServer) => new MessagingLifecycle(server),
+          inject: [KafkaEventsServer],
+        },
         { provide: APP_INTERCEPTOR, useClass: MessagingErrorInterceptor },
       ],
       exports: [KafkaEventsServer, EventPublisher, MESSAGING_OPTIONS],

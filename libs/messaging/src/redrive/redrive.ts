@@ -17,7 +17,12 @@ export interface RedriveOptions {
   /** Give up if not caught up within this time (ms). Default 120000. */
   timeoutMs?: number;
   /** Called for each record (the CLI prints them). */
-  onRecord?: (record: { partition: number; offset: string; key: string | null; reason: string | undefined }) => void;
+  onRecord?: (record: {
+    partition: number;
+    offset: string;
+    key: string | null;
+    reason: string | undefined;
+  }) => void;
 }
 
 export interface RedriveResult {
@@ -48,11 +53,19 @@ export function redriveHeaders(dlqHeaders: StringHeaders, dlqTopic: string): Str
  * partition has reached the high watermark it had at start (records dead-lettered meanwhile wait
  * for the next redrive), or after `max` records.
  */
-export async function redrive(kafka: Kafka, options: RedriveOptions, logger: MessagingLogger): Promise<RedriveResult> {
+export async function redrive(
+  kafka: Kafka,
+  options: RedriveOptions,
+  logger: MessagingLogger,
+): Promise<RedriveResult> {
   const dlqTopic = dlqTopicOf(options.topic);
   const groupId = options.groupId ?? `mlops.redrive.${options.topic}`;
   const max = options.max ?? Number.POSITIVE_INFINITY;
-  if (!(max > 0)) throw new MessagingError(MessagingErrorCode.InvalidOption, `--max must be a positive integer, got ${options.max}`);
+  if (!(max > 0))
+    throw new MessagingError(
+      MessagingErrorCode.InvalidOption,
+      `--max must be a positive integer, got ${options.max}`,
+    );
   const admin = kafka.admin();
   await admin.connect();
   let watermarks: { partition: number; high: string; low: string }[];
@@ -60,7 +73,10 @@ export async function redrive(kafka: Kafka, options: RedriveOptions, logger: Mes
   try {
     const topics = await admin.listTopics();
     if (!topics.includes(dlqTopic)) {
-      throw new MessagingError(MessagingErrorCode.UnknownTopic, `topic ${dlqTopic} does not exist; check --topic (give the original topic, not the .dlq one)`);
+      throw new MessagingError(
+        MessagingErrorCode.UnknownTopic,
+        `topic ${dlqTopic} does not exist; check --topic (give the original topic, not the .dlq one)`,
+      );
     }
     watermarks = await admin.fetchTopicOffsets(dlqTopic);
     const offsets = await admin.fetchOffsets({ groupId, topics: [dlqTopic] });
@@ -76,7 +92,14 @@ export async function redrive(kafka: Kafka, options: RedriveOptions, logger: Mes
     partitions.push({ partition: mark.partition, from: from.toString(), to: mark.high });
     if (from < BigInt(mark.high)) end.set(mark.partition, BigInt(mark.high));
   }
-  const result: RedriveResult = { topic: options.topic, dlqTopic, groupId, redriven: 0, dryRun: options.dryRun === true, partitions };
+  const result: RedriveResult = {
+    topic: options.topic,
+    dlqTopic,
+    groupId,
+    redriven: 0,
+    dryRun: options.dryRun === true,
+    partitions,
+  };
   if (end.size === 0) return result;
 
   const publisher = new KafkaEventPublisher(kafka, { producerName: 'redrive' }, logger);
@@ -95,7 +118,14 @@ export async function redrive(kafka: Kafka, options: RedriveOptions, logger: Mes
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+      eachBatch: async ({
+        batch,
+        resolveOffset,
+        heartbeat,
+        isRunning,
+        isStale,
+        commitOffsetsIfNecessary,
+      }) => {
         const stop = end.get(batch.partition);
         if (stop === undefined) return;
         const out: { key: Buffer | null; value: Buffer | null; headers: StringHeaders }[] = [];
@@ -104,7 +134,11 @@ export async function redrive(kafka: Kafka, options: RedriveOptions, logger: Mes
           if (!isRunning() || isStale()) break;
           if (BigInt(message.offset) >= stop || result.redriven + out.length >= max) break;
           const headers = decodeHeaders(message.headers);
-          out.push({ key: message.key ?? null, value: message.value ?? null, headers: redriveHeaders(headers, dlqTopic) });
+          out.push({
+            key: message.key ?? null,
+            value: message.value ?? null,
+            headers: redriveHeaders(headers, dlqTopic),
+          });
           options.onRecord?.({
             partition: batch.partition,
             offset: message.offset,
@@ -117,7 +151,12 @@ export async function redrive(kafka: Kafka, options: RedriveOptions, logger: Mes
           if (!result.dryRun) {
             await publisher.sendRaw(options.topic, out);
             await commitOffsetsIfNecessary({
-              topics: [{ topic: dlqTopic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
+              topics: [
+                {
+                  topic: dlqTopic,
+                  partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
+                },
+              ],
             });
           }
           resolveOffset(last);
@@ -125,13 +164,23 @@ export async function redrive(kafka: Kafka, options: RedriveOptions, logger: Mes
           await heartbeat();
         }
         const next = last === undefined ? undefined : BigInt(last) + 1n;
-        if ((next !== undefined && next >= stop) || BigInt(batch.highWatermark) <= (next ?? 0n)) remaining.delete(batch.partition);
+        if ((next !== undefined && next >= stop) || BigInt(batch.highWatermark) <= (next ?? 0n))
+          remaining.delete(batch.partition);
         if (result.redriven >= max || remaining.size === 0) finish();
       },
     });
     consumer.on(consumer.events.CRASH, (event) => fail(event.payload.error));
     const timeoutMs = options.timeoutMs ?? 120_000;
-    const timer = setTimeout(() => fail(new MessagingError(MessagingErrorCode.InvalidOption, `redrive of ${dlqTopic} not caught up after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        fail(
+          new MessagingError(
+            MessagingErrorCode.InvalidOption,
+            `redrive of ${dlqTopic} not caught up after ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    );
     try {
       await done;
     } finally {
