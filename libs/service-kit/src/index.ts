@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+
+export * from './bootstrap-service.js';
+export * from './service-info.js';
+export * from './version.js';
+export * from './manifest/service-manifest.js';
+export * from './infra/service-database.js';
+export * from './infra/service-redis.js';
+export * from './infra/service-idempotency.store.js';
+export * from './system/ping-responder.service.js';
+export { PingConsumer } from './system/ping.consumer.js';
+export { SystemController, type SystemInfo } from './system/system.controller.js';
+export { SystemModule } from './system/system.module.js';

@@ -1,0 +1,20 @@
+import { topics } from '@mlops/contracts';
+import { defineManifest } from '@mlops/service-kit';
+
+/**
+ * Topics the drift service consumes and produces (docs/architecture.md, and the producers/consumers
+ * of each topic in @mlops/contracts: `defineManifest` checks that both agree).
+ */
+export const driftManifest = defineManifest('drift', {
+  consumes: [
+    topics.systemPing,
+    topics.dataIngested,
+    topics.predictionServed,
+    topics.outcomeObserved,
+  ],
+  produces: [
+    topics.systemPong,
+    topics.dataDriftChecked,
+    topics.dataDriftDetected,
+  ],
+});
