@@ -6,7 +6,7 @@
  *
  * Usage: node train.js --data DIR --threads T [--policy depthwise|lossguide]
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { GradientBoostingClassifier, type Matrix } from '@mlops/ml';
 
@@ -16,11 +16,21 @@ function arg(argv: string[], name: string, dflt: string): string {
 }
 
 function readF64(path: string): Float64Array {
-  const b = readFileSync(path);
-  // copy into an aligned, owned buffer (readFileSync may return a pooled, unaligned Buffer)
-  const out = new Float64Array(b.byteLength / 8);
-  new Uint8Array(out.buffer).set(b);
-  return out;
+  // read straight into the typed array (no intermediate Buffer: peak memory = the data once)
+  const fd = openSync(path, 'r');
+  try {
+    const out = new Float64Array(fstatSync(fd).size / 8);
+    const bytes = new Uint8Array(out.buffer);
+    let off = 0;
+    while (off < bytes.length) {
+      const k = readSync(fd, bytes, off, Math.min(1 << 26, bytes.length - off), off);
+      if (k <= 0) throw new Error(`${path}: unexpected end of file at byte ${off}`);
+      off += k;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function auc(y: Uint8Array, s: Float64Array): number {
