@@ -35,15 +35,15 @@ const buses: KafkaEventBus<EntityManager>[] = [];
 
 beforeAll(async () => {
   dataSource = await openDatabase();
-});
+}, 20_000);
 
 afterEach(async () => {
   await Promise.all(buses.splice(0).map((bus) => bus.close()));
-});
+}, 20_000);
 
 afterAll(async () => {
   await dataSource.destroy();
-});
+}, 20_000);
 
 interface Harness {
   topic: WidgetTopic;

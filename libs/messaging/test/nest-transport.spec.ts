@@ -102,7 +102,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await dataSource?.destroy();
-});
+}, 20_000);
 
 describe('NestJS: KafkaEventsServer + MessagingModule', () => {
   it('serves @EventPattern<string> handlers with dedupe in the handler transaction, and publishes through the injected EventPublisher', async () => {

@@ -35,6 +35,11 @@ export interface KafkaConsumerOptions<Tx> {
   createTopics?: boolean | { numPartitions?: number; replicationFactor?: number };
   sessionTimeout?: number;
   heartbeatInterval?: number;
+  /**
+   * Longest wait of an empty fetch (kafkajs default 5000). Shutdown waits for the fetch in flight,
+   * so this bounds how long `close()` takes on an idle topic. Default 1000.
+   */
+  maxWaitTimeInMs?: number;
   /** Called after each message with its outcome (metrics, tests). */
   onOutcome?: (record: InboundRecord, outcome: ProcessOutcome) => void;
 }
@@ -63,6 +68,7 @@ export class KafkaEventConsumer<Tx> {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 1000,
       ...(options.sessionTimeout !== undefined ? { sessionTimeout: options.sessionTimeout } : {}),
       ...(options.heartbeatInterval !== undefined ? { heartbeatInterval: options.heartbeatInterval } : {}),
     });
