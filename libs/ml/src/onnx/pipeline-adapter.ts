@@ -1,13 +1,11 @@
-import { encodeOnnxModel } from './onnx-model.js';
+import { featureReads, type ColumnNeed, type ExportableFeatures } from './feature-export.js';
 import {
-  buildPipelineGraph,
-  type DerivedFeatureSpec,
+  exportPipelineDescriptionToOnnx,
   type OutputColumnSpec,
   type PipelineDescription,
   type PipelineModel,
   type RawColumnSpec,
   outputColumnName,
-  ONNX_MISSING_CATEGORY,
 } from './pipeline-export.js';
 import type { TreePrecision } from './tree-ensemble-export.js';
 
@@ -38,18 +36,20 @@ export interface DescribablePreprocessor {
 }
 
 /**
- * The exporter's `PipelineDescription` of a fitted preprocessing plus derived features:
+ * The exporter's `PipelineDescription` of a fitted preprocessing plus fitted features:
  * numeric columns impute then scale; one-hot columns give all zeros for a missing category and
  * for an unseen one (or 1 in the infrequent column when there is one); ordinal columns give NaN
  * for a missing category and `unknownValue` for an unseen one. These are the preprocessing's own
  * rules. (`handleUnknown: 'error'` cannot raise inside ONNX: an unseen category gives zeros.)
  *
- * Raw columns are inferred: a column read by a numeric output or as a number by a derived feature
- * is numeric; one read by a one-hot/ordinal output or as the category of a flag is categorical.
+ * Raw columns are the columns read before any feature defines them. Their type: numeric when
+ * read by a numeric output, bins, product or ratio; categorical when read by a one-hot/ordinal
+ * output; otherwise (read only by flag conditions) numeric if some condition compares it to a
+ * number, else categorical.
  *
  * @throws Error when a raw column would need to be both numeric and categorical.
  */
-export function describePipeline(preprocessor: DescribablePreprocessor, derived: readonly DerivedFeatureSpec[] = []): PipelineDescription {
+export function describePipeline(preprocessor: DescribablePreprocessor, features?: ExportableFeatures): PipelineDescription {
   const outputs: OutputColumnSpec[] = preprocessor.describe().map((c, i): OutputColumnSpec => {
     const where = `preprocessor output ${i} ('${c.source}', ${c.kind})`;
     if (c.kind === 'numeric') {
@@ -66,34 +66,34 @@ export function describePipeline(preprocessor: DescribablePreprocessor, derived:
     return { kind: 'ordinal', source: c.source, categories: c.categories, unknownValue: c.unknownValue ?? Number.NaN, missingValue: Number.NaN };
   });
 
-  const derivedNames = new Set(derived.map((d) => d.name));
-  const types = new Map<string, RawColumnSpec['type']>();
+  const { reads, defined } = featureReads(features);
+  const all = [
+    ...reads,
+    ...outputs.flatMap((o, i) =>
+      defined.has(o.source) ? [] : [{ column: o.source, need: (o.kind === 'numeric' ? 'numeric' : 'string') as ColumnNeed, user: `output ${i} '${outputColumnName(o)}'` }],
+    ),
+  ];
   const order: string[] = [];
-  const need = (name: string, type: RawColumnSpec['type'], user: string): void => {
-    if (derivedNames.has(name)) return;
-    const seen = types.get(name);
-    if (seen === undefined) {
-      types.set(name, type);
-      order.push(name);
-    } else if (seen !== type) {
-      throw new Error(`raw column '${name}' is read as ${seen} and as ${type} (by ${user}); a raw column has one type`);
-    }
-  };
-  for (const d of derived) {
-    const user = `derived feature '${d.name}'`;
-    if (d.kind === 'bins') need(d.source, 'numeric', user);
-    else if (d.kind === 'product') (need(d.left, 'numeric', user), need(d.right, 'numeric', user));
-    else if (d.kind === 'ratio') (need(d.numerator, 'numeric', user), need(d.denominator, 'numeric', user));
-    else (need(d.categorical.column, 'categorical', user), need(d.numeric.column, 'numeric', user));
+  const byColumn = new Map<string, { need: ColumnNeed; user: string }[]>();
+  for (const r of all) {
+    if (!byColumn.has(r.column)) (byColumn.set(r.column, []), order.push(r.column));
+    byColumn.get(r.column)!.push(r);
   }
-  outputs.forEach((o, i) => need(o.source, o.kind === 'numeric' ? 'numeric' : 'categorical', `output ${i} '${outputColumnName(o)}'`));
-  return { rawColumns: order.map((name) => ({ name, type: types.get(name)! })), derived, outputs };
+  const rawColumns: RawColumnSpec[] = order.map((name) => {
+    const rs = byColumn.get(name)!;
+    const num = rs.find((r) => r.need === 'numeric');
+    const str = rs.find((r) => r.need === 'string');
+    if (num && str) throw new Error(`raw column '${name}' is read as numeric (by ${num.user}) and as categorical (by ${str.user}); a raw column has one type`);
+    const type = num ? 'numeric' : str ? 'categorical' : rs.some((r) => r.need === 'numeric-soft') ? 'numeric' : 'categorical';
+    return { name, type };
+  });
+  return { rawColumns, ...(features ? { features } : {}), outputs };
 }
 
 export interface PipelineExportInput {
-  /** Derived features computed from the raw columns before preprocessing, in evaluation order. */
-  readonly featureSpec?: readonly DerivedFeatureSpec[];
-  /** The fitted preprocessing (its `describe()`). */
+  /** The fitted feature engineering (`fitFeatures(spec, train)`), applied to the raw columns before preprocessing. */
+  readonly features?: ExportableFeatures;
+  /** The fitted preprocessing (its `describe()`), fitted on `features.apply(train)`. */
   readonly preprocessor: DescribablePreprocessor;
   /** The fitted model: GradientBoostingClassifier, RandomForestClassifier, LogisticRegression or a TreeEnsemble. */
   readonly model: PipelineModel;
@@ -101,29 +101,21 @@ export interface PipelineExportInput {
 }
 
 /**
- * Exports the whole fitted pipeline (derived features, preprocessing, model) as ONNX bytes. The
- * model file takes the raw columns as separate inputs named after them (numerics double [N, 1],
+ * Exports the whole fitted pipeline (features, preprocessing, model) as ONNX bytes. The model
+ * file takes the raw columns as separate inputs named after them (numerics double [N, 1],
  * NaN = missing; categoricals string [N, 1], '' = missing) and returns `probabilities` float
  * [N, 2] and `label` int64 [N]. Computation is float64 throughout (see `buildPipelineGraph`),
- * so probabilities equal the in-process pipeline's up to float32 output rounding.
+ * so probabilities equal the in-process pipeline's
+ * (`model.predictProba(preprocessor.transform(features.apply(ds)))`) up to float32 output rounding.
  *
  * @example
- * const bytes = exportPipelineToOnnx({ featureSpec, preprocessor, model });
+ * const features = fitFeatures(TELCO_FEATURES, train);
+ * const preprocessor = new Preprocessor({ steps }).fit(features.apply(train));
+ * const bytes = exportPipelineToOnnx({ features, preprocessor, model });
  * const session = await createOnnxSession(bytes);            // from the onnx-runtime entry
  * const { proba } = await runOnnxPipeline(session, [record]);
  */
 export function exportPipelineToOnnx(input: PipelineExportInput): Uint8Array {
-  const description = describePipeline(input.preprocessor, input.featureSpec ?? []);
-  const g = buildPipelineGraph(description, input.model, input.treePrecision ? { treePrecision: input.treePrecision } : {});
-  return encodeOnnxModel(
-    g.toModel({
-      docString: 'Churn pipeline exported by @mlops/ml: raw columns -> derived features -> preprocessing -> model',
-      metadata: {
-        numeric_inputs: JSON.stringify(description.rawColumns.filter((c) => c.type === 'numeric').map((c) => c.name)),
-        categorical_inputs: JSON.stringify(description.rawColumns.filter((c) => c.type === 'categorical').map((c) => c.name)),
-        missing_category: ONNX_MISSING_CATEGORY,
-        feature_names: JSON.stringify(description.outputs.map(outputColumnName)),
-      },
-    }),
-  );
+  const description = describePipeline(input.preprocessor, input.features);
+  return exportPipelineDescriptionToOnnx(description, input.model, input.treePrecision ? { treePrecision: input.treePrecision } : {});
 }

@@ -11,90 +11,26 @@ import { readCsvFile } from '../data/csv.js';
 import type { Dataset } from '../data/dataset.js';
 import { ensembleProba, sigmoid, type Tree, type TreeEnsemble } from '../trees/tree.js';
 import { exportLogisticRegressionToOnnx } from './linear-export.js';
-import {
-  exportPipelineDescriptionToOnnx,
-  type DerivedFeatureSpec,
-  type OutputColumnSpec,
-  type PipelineDescription,
-  type RawColumnSpec,
-} from './pipeline-export.js';
+import { TELCO_FEATURES, fitFeatures, type FittedFeatures } from '../features/features.js';
+import { Preprocessor, type StepSpec } from '../preprocessing/preprocessor.js';
+import { describePipeline } from './pipeline-adapter.js';
+import { exportPipelineDescriptionToOnnx, type PipelineDescription } from './pipeline-export.js';
 import { createOnnxSession, runOnnxPipeline, type RawRow } from './runtime.js';
 
 const CSV = resolve(process.cwd(), 'data/raw/customer_data.csv');
 
-/**
- * Independent plain-JS reading of a PipelineDescription (the semantics documented on its types),
- * used as the in-process side until the preprocessing module's own transform is wired in.
- */
-function referenceTransform(d: PipelineDescription, row: RawRow): Float64Array {
-  const v = new Map<string, number | string | null>();
-  for (const c of d.rawColumns) {
-    const x = row[c.name];
-    v.set(c.name, c.type === 'numeric' ? (x === null || x === undefined ? Number.NaN : Number(x)) : x === null || x === undefined ? null : String(x));
+/** The real chain on the first 5000 rows: seed features, then median imputation + scaling, one-hot, an ordinal contract. */
+function fitTelcoChain(ds: Dataset): { fitted: FittedFeatures; pre: Preprocessor } {
+  const train = ds.take(Int32Array.from({ length: 5000 }, (_, i) => i));
+  const fitted = fitFeatures(TELCO_FEATURES, train);
+  const derived = fitted.apply(train);
+  const steps: StepSpec[] = [];
+  for (const c of derived.schema) {
+    if (c.role === 'numeric') steps.push({ column: c.name, kind: 'numeric', impute: 'median', scale: true });
+    else if (c.role === 'categorical' && c.name === 'contract') steps.push({ column: c.name, kind: 'ordinal', unknownValue: -1 });
+    else if (c.role === 'categorical') steps.push({ column: c.name, kind: 'onehot' });
   }
-  const num = (n: string): number => v.get(n) as number;
-  for (const f of d.derived) {
-    if (f.kind === 'product') v.set(f.name, num(f.left) * num(f.right));
-    else if (f.kind === 'ratio') v.set(f.name, num(f.numerator) / (num(f.denominator) + f.offset));
-    else if (f.kind === 'flag') v.set(f.name, v.get(f.categorical.column) === f.categorical.equals && num(f.numeric.column) > f.numeric.greaterThan ? 1 : 0);
-    else {
-      const x = num(f.source);
-      let label: string | null = null;
-      for (let j = 0; j < f.labels.length; j++) if (x > f.edges[j]! && x <= f.edges[j + 1]!) label = f.labels[j]!;
-      v.set(f.name, label);
-    }
-  }
-  return Float64Array.from(d.outputs, (o) => {
-    if (o.kind === 'numeric') {
-      let x = num(o.source);
-      if (Number.isNaN(x) && o.impute !== undefined) x = o.impute;
-      return o.scale ? (x - o.scale.mean) / o.scale.std : x;
-    }
-    const c = (v.get(o.source) as string | null) ?? o.imputeCategory ?? null;
-    if (o.kind === 'onehot') return c === o.category ? 1 : 0;
-    const k = c === null ? -1 : o.categories.indexOf(c);
-    return k < 0 ? o.unknownValue : k;
-  });
-}
-
-function median(a: Float64Array): number {
-  const s = Array.from(a).filter((x) => !Number.isNaN(x)).sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** A Telco-like fitted description: the seed's derived features, median imputation, standard scaling, one-hot. */
-function telcoDescription(ds: Dataset): PipelineDescription {
-  const rawColumns: RawColumnSpec[] = ds.schema
-    .filter((c) => c.role === 'numeric' || c.role === 'categorical')
-    .map((c) => ({ name: c.name, type: c.type }));
-  const derived: DerivedFeatureSpec[] = [
-    { kind: 'bins', name: 'tenure_category', source: 'tenure', edges: [0, 12, 24, 48, Infinity], labels: ['New', 'Medium', 'Long', 'Very_Long'] },
-    { kind: 'product', name: 'total_amount', left: 'tenure', right: 'monthly_charges' },
-    { kind: 'ratio', name: 'avg_monthly_charges', numerator: 'monthly_charges', denominator: 'tenure', offset: 1 },
-    {
-      kind: 'flag',
-      name: 'is_high_risk',
-      categorical: { column: 'contract', equals: 'Month-to-month' },
-      numeric: { column: 'monthly_charges', greaterThan: median(ds.numeric('monthly_charges')) },
-    },
-  ];
-  const outputs: OutputColumnSpec[] = [];
-  const rows = Array.from({ length: ds.rowCount }, (_, r) => ds.record(r));
-  for (const c of rawColumns.filter((c) => c.type === 'numeric').map((c) => c.name).concat(['total_amount', 'avg_monthly_charges', 'is_high_risk'])) {
-    const values = Float64Array.from(rows, (r) => referenceTransform({ rawColumns, derived, outputs: [{ kind: 'numeric', source: c }] }, r)[0]!);
-    const impute = median(values);
-    const filled = values.map((x) => (Number.isNaN(x) ? impute : x));
-    const mean = filled.reduce((a, b) => a + b, 0) / filled.length;
-    const std = Math.sqrt(filled.reduce((a, b) => a + (b - mean) ** 2, 0) / filled.length);
-    outputs.push({ kind: 'numeric', source: c, impute, scale: { mean, std } });
-  }
-  for (const c of rawColumns.filter((c) => c.type === 'categorical')) {
-    for (const cat of ds.categorical(c.name).categories) outputs.push({ kind: 'onehot', source: c.name, category: cat, imputeCategory: 'No' });
-  }
-  for (const cat of ['New', 'Medium', 'Long', 'Very_Long']) outputs.push({ kind: 'onehot', source: 'tenure_category', category: cat });
-  outputs.push({ kind: 'ordinal', source: 'contract', categories: ['Month-to-month', 'One year', 'Two year'], unknownValue: -1 });
-  return { rawColumns, derived, outputs };
+  return { fitted, pre: new Preprocessor({ steps }).fit(derived) };
 }
 
 /**
@@ -147,12 +83,17 @@ describe('exportPipelineDescriptionToOnnx on every Telco row', () => {
   let rows: RawRow[];
   let desc: PipelineDescription;
   let transformed: Float64Array[];
+  let chain: { fitted: FittedFeatures; pre: Preprocessor };
+  /** The in-process pipeline on one raw record: features, then preprocessing. */
+  const transformRecord = (row: RawRow): Float64Array => chain.pre.transformRecord(chain.fitted.applyRecord(row));
 
   beforeAll(async () => {
     ds = (await readCsvFile(CSV, { schema: { customer_id: 'id', churn: 'target', senior_citizen: 'numeric' } })).dataset;
     rows = Array.from({ length: ds.rowCount }, (_, r) => ds.record(r));
-    desc = telcoDescription(ds);
-    transformed = rows.map((r) => referenceTransform(desc, r));
+    chain = fitTelcoChain(ds);
+    desc = describePipeline(chain.pre, chain.fitted);
+    const x = chain.pre.transform(chain.fitted.apply(ds));
+    transformed = rows.map((_, r) => Float64Array.from({ length: x.cols }, (_, c) => x.data[c * x.rows + r]!));
   });
 
   it('has the raw data the test relies on (missing total_charges, all rows)', () => {
@@ -223,7 +164,7 @@ describe('exportPipelineDescriptionToOnnx on every Telco row', () => {
     expect(maxErr).toBeLessThan(1e-6);
   });
 
-  it('maps unknown categories to all-zero one-hot columns and missing ones to the imputed category', async () => {
+  it('unknown and missing categories and missing numbers follow the in-process transformRecord', async () => {
     const rng = new Rng(4);
     const coef = Float64Array.from(desc.outputs, () => rng.nextGaussian());
     const session = await createOnnxSession(exportPipelineDescriptionToOnnx(desc, { coef, intercept: 0 }));
@@ -233,7 +174,7 @@ describe('exportPipelineDescriptionToOnnx on every Telco row', () => {
     ];
     const res = await runOnnxPipeline(session, probe);
     probe.forEach((row, r) => {
-      const x = referenceTransform(desc, row);
+      const x = transformRecord(row);
       let z = 0;
       for (let j = 0; j < x.length; j++) z += coef[j]! * x[j]!;
       expect(Math.abs(res.proba[r]! - sigmoid(z))).toBeLessThan(1e-6);
@@ -242,9 +183,9 @@ describe('exportPipelineDescriptionToOnnx on every Telco row', () => {
 
   it('rejects a description whose model does not fit it, naming the mismatch', () => {
     expect(() => exportPipelineDescriptionToOnnx(desc, { coef: [1, 2], intercept: 0 })).toThrow(/model.coef has 2 coefficients but the preprocessing outputs \d+ columns/);
-    const bad: PipelineDescription = { ...desc, derived: [{ kind: 'product', name: 'p', left: 'tenure', right: 'nope' }] };
+    const bad: PipelineDescription = { ...desc, features: { spec: { features: [{ kind: 'product', name: 'p', sources: ['tenure', 'nope'] }] }, statistics: {} } };
     expect(() => exportPipelineDescriptionToOnnx(bad, { coef: Array.from(desc.outputs, () => 0), intercept: 0 })).toThrow(
-      /derived feature 'p' reads column 'nope', which is neither a raw column nor a derived feature/,
+      /feature 'p' reads column 'nope', which is neither a raw column nor a feature defined before it/,
     );
   });
 });

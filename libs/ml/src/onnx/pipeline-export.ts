@@ -1,18 +1,19 @@
 import type { TreeEnsemble } from '../trees/tree.js';
 import { encodeOnnxModel } from './onnx-model.js';
 import { OnnxGraphBuilder, ONNX_ML_DOMAIN, onnxAttr } from './graph-builder.js';
+import { addFeatureNodes, featureReads, ONNX_MISSING_CATEGORY, type ExportableFeatures, type GraphValue } from './feature-export.js';
 import { addLogisticNodes, type LogisticModelDescription } from './linear-export.js';
 import { addClassifierOutputs, addEnsembleNodes, type TreePrecision } from './tree-ensemble-export.js';
 
 /**
  * What the ONNX pipeline export needs to know about a fitted pipeline, as plain data: the raw
- * columns it reads, the derived features (in evaluation order) and the preprocessing's output
- * columns (in the model's feature order). Built from the feature spec and the fitted
- * preprocessor's `describe()`; kept here as data so the exporter does not depend on their classes.
+ * columns it reads, the fitted derived features (libs/ml/src/features, evaluated in spec order)
+ * and the preprocessing's output columns (in the model's feature order).
  */
 export interface PipelineDescription {
   readonly rawColumns: readonly RawColumnSpec[];
-  readonly derived: readonly DerivedFeatureSpec[];
+  /** The fitted feature engineering (a `FittedFeatures` or its JSON form); none when absent. */
+  readonly features?: ExportableFeatures;
   readonly outputs: readonly OutputColumnSpec[];
 }
 
@@ -21,33 +22,6 @@ export interface RawColumnSpec {
   readonly name: string;
   readonly type: 'numeric' | 'categorical';
 }
-
-/**
- * Derived features. Numeric arithmetic is float64 and NaN propagates as in JavaScript.
- * - bins: categorical; label j for values in (edges[j], edges[j+1]] (`right` true, pandas.cut's
- *   default) or [edges[j], edges[j+1]) (`right` false); `includeLowest` closes the outer end.
- *   Values outside every bin and NaN are missing.
- * - product: left * right. ratio: numerator / (denominator + offset).
- * - flag: 1 when `column == equals` and `numeric > greaterThan`, else 0 (missing -> 0).
- */
-export type DerivedFeatureSpec =
-  | {
-      readonly kind: 'bins';
-      readonly name: string;
-      readonly source: string;
-      readonly edges: readonly number[];
-      readonly labels: readonly string[];
-      readonly right?: boolean;
-      readonly includeLowest?: boolean;
-    }
-  | { readonly kind: 'product'; readonly name: string; readonly left: string; readonly right: string }
-  | { readonly kind: 'ratio'; readonly name: string; readonly numerator: string; readonly denominator: string; readonly offset: number }
-  | {
-      readonly kind: 'flag';
-      readonly name: string;
-      readonly categorical: { readonly column: string; readonly equals: string };
-      readonly numeric: { readonly column: string; readonly greaterThan: number };
-    };
 
 /**
  * One output column of the preprocessing.
@@ -79,16 +53,7 @@ export type OutputColumnSpec =
  */
 export type PipelineModel = TreeEnsemble | { toEnsemble(): TreeEnsemble } | LogisticModelDescription;
 
-/**
- * How a missing categorical value is written into a string input: the empty string. The serving
- * helper (`runOnnxPipeline`) maps null/undefined to it.
- */
-export const ONNX_MISSING_CATEGORY = '';
-
-interface Value {
-  readonly name: string;
-  readonly type: 'double' | 'string';
-}
+export { ONNX_MISSING_CATEGORY, stringOrderPattern, type ExportableFeatures } from './feature-export.js';
 
 function resolveModel(m: PipelineModel): TreeEnsemble | LogisticModelDescription {
   if ('toEnsemble' in m && typeof m.toEnsemble === 'function') return m.toEnsemble();
@@ -123,65 +88,28 @@ export function buildPipelineGraph(
 ): OnnxGraphBuilder {
   const model = resolveModel(pipelineModel);
   const g = new OnnxGraphBuilder('pipeline');
-  const values = new Map<string, Value>();
+  const values = new Map<string, GraphValue>();
   const raw = new Map(description.rawColumns.map((c) => [c.name, c]));
 
   // Declare only the raw columns something reads, in the order of rawColumns.
-  const used = new Set<string>();
-  for (const d of description.derived) {
-    if (d.kind === 'bins') used.add(d.source);
-    else if (d.kind === 'product') used.add(d.left).add(d.right);
-    else if (d.kind === 'ratio') used.add(d.numerator).add(d.denominator);
-    else used.add(d.categorical.column).add(d.numeric.column);
-  }
-  for (const o of description.outputs) used.add(o.source);
+  const { reads, defined } = featureReads(description.features);
+  const used = new Set(reads.map((r) => r.column));
+  for (const o of description.outputs) if (!defined.has(o.source)) used.add(o.source);
   for (const c of description.rawColumns) {
     if (!used.has(c.name)) continue;
     const type = c.type === 'numeric' ? 'double' : 'string';
     values.set(c.name, { name: g.input(c.name, type, ['N', 1]), type });
   }
+  addFeatureNodes(g, description.features, values);
   const get = (name: string, type: 'double' | 'string', user: string): string => {
     const v = values.get(name);
-    if (v === undefined) {
-      throw new Error(`${user} reads column '${name}', which is neither a raw column nor a derived feature defined before it`);
-    }
+    if (v === undefined) throw new Error(`${user} reads column '${name}', which is neither a raw column nor a feature`);
     if (v.type !== type) {
       const want = type === 'double' ? 'numeric' : 'categorical';
       throw new Error(`${user} needs '${name}' to be ${want}, but it is ${raw.get(name)?.type ?? (v.type === 'double' ? 'numeric' : 'categorical')}`);
     }
     return v.name;
   };
-
-  for (const d of description.derived) {
-    const user = `derived feature '${d.name}'`;
-    if (values.has(d.name)) throw new Error(`${user} has the name of an existing column; pick a unique name`);
-    switch (d.kind) {
-      case 'product':
-        values.set(d.name, { name: g.op1('Mul', [get(d.left, 'double', user), get(d.right, 'double', user)], {}, { name: d.name }), type: 'double' });
-        break;
-      case 'ratio': {
-        const den = g.op1('Add', [get(d.denominator, 'double', user), g.scalar('double', d.offset)], {}, { name: `${d.name}_den` });
-        values.set(d.name, { name: g.op1('Div', [get(d.numerator, 'double', user), den], {}, { name: d.name }), type: 'double' });
-        break;
-      }
-      case 'flag': {
-        const code = g.op1(
-          'LabelEncoder',
-          [get(d.categorical.column, 'string', user)],
-          { keys_strings: onnxAttr.strings([d.categorical.equals]), values_int64s: onnxAttr.ints([1]), default_int64: 0 },
-          { domain: ONNX_ML_DOMAIN, name: `${d.name}_is_${d.categorical.equals}` },
-        );
-        const isCat = g.op1('Equal', [code, g.scalar('int64', 1)], {}, { name: `${d.name}_cat` });
-        const above = g.op1('Greater', [get(d.numeric.column, 'double', user), g.scalar('double', d.numeric.greaterThan)], {}, { name: `${d.name}_gt` });
-        const both = g.op1('And', [isCat, above], {}, { name: `${d.name}_and` });
-        values.set(d.name, { name: g.op1('Cast', [both], { to: 11 }, { name: d.name }), type: 'double' });
-        break;
-      }
-      case 'bins':
-        values.set(d.name, { name: addBins(g, d, get(d.source, 'double', user)), type: 'string' });
-        break;
-    }
-  }
 
   // Output columns, grouped into runs of consecutive columns that share a kind and (for
   // categorical kinds) a source, so each run is a handful of vectorised nodes.
@@ -300,33 +228,6 @@ function addNumericRun(g: OnnxGraphBuilder, run: readonly NumericOut[], source: 
     out = g.op1('Div', [g.op1('Sub', [out, mean], {}, { name: 'centered' }), std], {}, { name: 'scaled' });
   }
   return out;
-}
-
-/** Bins -> a string [N, 1] label ('' when outside every bin or NaN), via edge counts. */
-function addBins(g: OnnxGraphBuilder, d: Extract<DerivedFeatureSpec, { kind: 'bins' }>, x: string): string {
-  const k = d.labels.length;
-  if (d.edges.length !== k + 1) throw new RangeError(`bins '${d.name}': ${d.edges.length} edges for ${k} labels; need labels.length + 1 edges`);
-  for (let e = 1; e < d.edges.length; e++) {
-    if (!(d.edges[e]! > d.edges[e - 1]!)) throw new RangeError(`bins '${d.name}': edges must increase strictly, got ${d.edges.join(', ')}`);
-  }
-  const right = d.right ?? true;
-  // count = number of edges the value has passed; the label index is count - 1 when 1 <= count <= k.
-  const passed = d.edges.map((e, j) => {
-    const inclusive = right ? j === 0 && d.includeLowest === true : !(j === k && d.includeLowest === true);
-    const cmp = g.op1(inclusive ? 'GreaterOrEqual' : 'Greater', [x, g.scalar('double', e)], {}, { name: `${d.name}_edge${j}` });
-    return g.op1('Cast', [cmp], { to: 11 }, { name: `${d.name}_edge${j}_d` });
-  });
-  const count = g.op1('Cast', [g.op1('Sum', passed, {}, { name: `${d.name}_count_d` })], { to: 7 }, { name: `${d.name}_count` });
-  return g.op1(
-    'LabelEncoder',
-    [count],
-    {
-      keys_int64s: onnxAttr.ints(d.labels.map((_, j) => j + 1)),
-      values_strings: onnxAttr.strings(d.labels),
-      default_string: ONNX_MISSING_CATEGORY,
-    },
-    { domain: ONNX_ML_DOMAIN, name: d.name },
-  );
 }
 
 /**

@@ -33,21 +33,19 @@ export async function createOnnxSession(bytes: Uint8Array, options: ort.Inferenc
 }
 
 /**
- * Runs an exported pipeline on raw rows: every graph input is one raw column, read from each row
- * by name. Numeric inputs (double or float [N, 1]) take numbers, with null/undefined/NaN -> NaN;
- * a numeric string like "29.85" is parsed, anything else is an error naming the row and column.
- * String inputs take strings, with null/undefined -> '' (the exporter's missing category);
- * numbers are stringified.
+ * The input tensors of an exported pipeline for raw rows: every graph input is one raw column,
+ * read from each row by name. Numeric inputs (double or float [N, 1]) take numbers, with
+ * null/undefined/NaN -> NaN; a numeric string like "29.85" is parsed, anything else is an error
+ * naming the row and column. String inputs take strings, with null/undefined -> '' (the
+ * exporter's missing category); numbers are stringified.
  *
- * @returns probabilities [N, 2], the positive-class probability and the label per row.
  * @throws TypeError naming the row and column of a value that does not fit its input.
  */
-export async function runOnnxPipeline(session: OnnxSession, rows: readonly RawRow[]): Promise<OnnxPipelinePrediction> {
+export function onnxFeeds(session: OnnxSession, rows: readonly RawRow[]): Record<string, ort.Tensor> {
   const n = rows.length;
-  if (n === 0) return { proba: new Float32Array(0), probabilities: new Float32Array(0), label: new Int32Array(0) };
   const feeds: Record<string, ort.Tensor> = {};
   for (const meta of session.inputMetadata) {
-    if (!meta.isTensor) throw new TypeError(`runOnnxPipeline: model input '${meta.name}' is not a tensor; only tensor inputs are supported`);
+    if (!meta.isTensor) throw new TypeError(`onnxFeeds: model input '${meta.name}' is not a tensor; only tensor inputs are supported`);
     const name = meta.name;
     if (meta.type === 'string') {
       const data = new Array<string>(n);
@@ -65,15 +63,28 @@ export async function runOnnxPipeline(session: OnnxSession, rows: readonly RawRo
         else if (typeof v === 'number') x = v;
         else {
           x = v.trim() === '' ? Number.NaN : Number(v);
-          if (Number.isNaN(x) && v.trim() !== '') throw new TypeError(`runOnnxPipeline: row ${r}, column '${name}': '${v}' is not a number`);
+          if (Number.isNaN(x) && v.trim() !== '') throw new TypeError(`onnxFeeds: row ${r}, column '${name}': '${v}' is not a number`);
         }
         data[r] = x;
       }
       feeds[name] = new ort.Tensor(meta.type, data, [n, 1]);
     } else {
-      throw new TypeError(`runOnnxPipeline: model input '${name}' has type ${meta.type}; expected one raw column as double, float or string [N, 1]`);
+      throw new TypeError(`onnxFeeds: model input '${name}' has type ${meta.type}; expected one raw column as double, float or string [N, 1]`);
     }
   }
+  return feeds;
+}
+
+/**
+ * Runs an exported pipeline on raw rows, fed as `onnxFeeds` describes (one input per raw column).
+ *
+ * @returns probabilities [N, 2], the positive-class probability and the label per row.
+ * @throws TypeError naming the row and column of a value that does not fit its input.
+ */
+export async function runOnnxPipeline(session: OnnxSession, rows: readonly RawRow[]): Promise<OnnxPipelinePrediction> {
+  const n = rows.length;
+  if (n === 0) return { proba: new Float32Array(0), probabilities: new Float32Array(0), label: new Int32Array(0) };
+  const feeds = onnxFeeds(session, rows);
   const out = await session.run(feeds);
   const probaT = out['probabilities'];
   const labelT = out['label'];
