@@ -15,3 +15,4 @@ export * from './split/stratified.js';
 export * from './forest/index.js';
 export * from './preprocessing/preprocessor.js';
 export * from './features/features.js';
+export * from './explain/index.js';
