@@ -69,9 +69,36 @@ function emit(line: Record<string, unknown>): void {
 type Impl = 'ours' | 'kafkajs';
 type Phase = 'produce' | 'consume';
 
-function result(impl: Impl, phase: Phase, round: number, events: number, secs: number): number {
+/** Process CPU (user+system) since `since`, in seconds: steadier than wall time on a shared machine. */
+function cpuSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+}
+
+let phaseCpu: NodeJS.CpuUsage = process.cpuUsage();
+/** CPU seconds between the first and the last message of the latest consume phase. */
+let consumeCpu = 0;
+
+function result(
+  impl: Impl,
+  phase: Phase,
+  round: number,
+  events: number,
+  secs: number,
+  cpuUsed?: number,
+): number {
   const eps = events / secs;
-  emit({ impl, phase, events, seconds: Number(secs.toFixed(3)), events_per_second: Math.round(eps), round });
+  const cpu = cpuUsed ?? cpuSince(phaseCpu);
+  emit({
+    impl,
+    phase,
+    events,
+    seconds: Number(secs.toFixed(3)),
+    events_per_second: Math.round(eps),
+    round,
+    cpu_seconds: Number(cpu.toFixed(3)),
+    cpu_us_per_event: Number(((cpu * 1e6) / events).toFixed(1)),
+  });
   return eps;
 }
 
@@ -101,6 +128,7 @@ async function runRound(
   const produceRaw = async (): Promise<number> => {
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
+    phaseCpu = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     for (let start = 0; start < N; start += CHUNK) {
       const messages = [];
@@ -132,6 +160,7 @@ async function runRound(
     const ourKafka = createKafkaClient({ clientId: `bench-ours-${tag}`, brokers: BROKERS }, silentLogger);
     const publisher = new KafkaEventPublisher(ourKafka, { producerName: 'bench' }, silentLogger);
     await publisher.connect();
+    phaseCpu = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     for (let start = 0; start < N; start += CHUNK) {
       const items = [];
@@ -157,7 +186,7 @@ async function runRound(
       });
       return () => consumer.disconnect();
     });
-    return result('kafkajs', 'consume', round, N, secs);
+    return result('kafkajs', 'consume', round, N, secs, consumeCpu);
   };
 
   const consumeOurs = async (): Promise<number> => {
@@ -177,7 +206,7 @@ async function runRound(
       await bus.start();
       return () => bus.close();
     });
-    return result('ours', 'consume', round, N, secs);
+    return result('ours', 'consume', round, N, secs, consumeCpu);
   };
 
   // Alternate which side goes first, so warm-up and background load do not favour one side.
@@ -251,10 +280,14 @@ async function timeConsume(
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
   const stop = await start(() => {
-    if (count === 0) first = process.hrtime.bigint();
+    if (count === 0) {
+      first = process.hrtime.bigint();
+      phaseCpu = process.cpuUsage();
+    }
     count++;
     if (count === n) {
       last = process.hrtime.bigint();
+      consumeCpu = cpuSince(phaseCpu);
       done();
     }
   });

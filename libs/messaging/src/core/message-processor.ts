@@ -106,7 +106,9 @@ export class MessageProcessor<Tx> {
               partition: record.partition,
               offset: record.offset,
               key: record.key === null ? null : record.key.toString('utf8'),
-              headers: record.headers,
+              get headers() {
+                return record.headers;
+              },
               attempt,
             };
             await subscription.handler(event as EventOf<TopicContract>, context);

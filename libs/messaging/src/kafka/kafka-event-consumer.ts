@@ -3,7 +3,7 @@ import { dlqTopicOf, type TopicContract } from '@mlops/contracts';
 import { resolveRetryPolicy } from '../core/backoff.js';
 import { MessagingError, MessagingErrorCode, isRetriableByDefault } from '../core/errors.js';
 import type { EventHandler, SubscribeOptions } from '../core/event-bus.js';
-import { decodeHeaders } from '../core/headers.js';
+import { decodeHeaders, type StringHeaders } from '../core/headers.js';
 import type { MessagingLogger } from '../core/logger.js';
 import {
   MessageProcessor,
@@ -233,12 +233,28 @@ export class KafkaEventConsumer<Tx> {
 const HEARTBEAT_CHECK_MS = 200;
 
 function toRecord(topic: string, partition: number, message: KafkaMessage): InboundRecord {
-  return {
-    topic,
-    partition,
-    offset: message.offset,
-    key: message.key ?? null,
-    value: message.value ?? null,
-    headers: decodeHeaders(message.headers),
-  };
+  return new KafkaInboundRecord(topic, partition, message);
+}
+
+/** Headers are decoded on first access only: most handlers never read them (hot path, GC). */
+class KafkaInboundRecord implements InboundRecord {
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  private decoded: StringHeaders | undefined;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    private readonly message: KafkaMessage,
+  ) {
+    this.offset = message.offset;
+    this.key = message.key ?? null;
+    this.value = message.value ?? null;
+  }
+
+  get headers(): StringHeaders {
+    this.decoded ??= decodeHeaders(this.message.headers);
+    return this.decoded;
+  }
 }
