@@ -1,4 +1,4 @@
-import { readFixture, num, scaledError, relativeError, type JsonNum } from '../testing/fixtures.js';
+import { readFixture, num, scaledError, relativeError, type JsonNum } from '../__fixtures__/read-fixture.js';
 import { chiSquareSf, logGamma } from './gamma.js';
 import { kstwoSf, smirnovSf } from './kolmogorov.js';
 import { normalCdf } from './normal.js';

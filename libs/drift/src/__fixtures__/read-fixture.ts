@@ -6,7 +6,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** Reads a recorded fixture (compat/drift/record_fixtures.py). Test-only helper. */
 export function readFixture<T>(name: string): T {
-  return JSON.parse(readFileSync(join(here, '..', '__fixtures__', name), 'utf8')) as T;
+  return JSON.parse(readFileSync(join(here, name), 'utf8')) as T;
 }
 
 /** JSON number or the strings "NaN" / "Infinity" / "-Infinity" written by the recorder. */
