@@ -17,10 +17,26 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createEvent, parseEvent, topics, type SystemPongPayload } from '@mlops/contracts';
 import { TcpProxy } from './support/tcp-proxy.js';
-import { assertBuilt, get, spawnService, stopProcess, tailOf, waitFor, type ServiceProcess } from './support/service-process.js';
+import {
+  assertBuilt,
+  get,
+  spawnService,
+  stopProcess,
+  tailOf,
+  waitFor,
+  type ServiceProcess,
+} from './support/service-process.js';
 
 const ROOT = resolve(process.cwd());
-const SERVICES = ['ingestion', 'validation', 'drift', 'training', 'registry', 'serving', 'experiments'] as const;
+const SERVICES = [
+  'ingestion',
+  'validation',
+  'drift',
+  'training',
+  'registry',
+  'serving',
+  'experiments',
+] as const;
 type Name = (typeof SERVICES)[number];
 const PORTS: Record<Name, number> = {
   ingestion: 43001,
@@ -58,7 +74,8 @@ let configDir = '';
 /** A copy of config/ whose active environment file puts the consumer groups under this run's prefix. */
 function isolatedConfigDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'mlops-e2e-config-'));
-  for (const file of readdirSync(join(ROOT, 'config'))) copyFileSync(join(ROOT, 'config', file), join(dir, file));
+  for (const file of readdirSync(join(ROOT, 'config')))
+    copyFileSync(join(ROOT, 'config', file), join(dir, file));
   const envFile = join(dir, `${process.env['MLOPS_ENV'] || 'development'}.yaml`);
   const overlay = (parseYaml(readFileSync(envFile, 'utf8')) ?? {}) as Record<string, unknown>;
   const kafkaSection = (overlay['kafka'] ?? {}) as Record<string, unknown>;
@@ -86,18 +103,32 @@ function envFor(name: Name): NodeJS.ProcessEnv {
   };
 }
 
-async function readiness(name: Name): Promise<{ status: number; body: { status?: string; checks?: Record<string, { status: string; error?: string }> } }> {
+async function readiness(name: Name): Promise<{
+  status: number;
+  body: { status?: string; checks?: Record<string, { status: string; error?: string }> };
+}> {
   const answer = await get(`${processes.get(name)!.url}/health/ready`);
-  return { status: answer.status, body: JSON.parse(answer.body) as { status?: string; checks?: Record<string, { status: string; error?: string }> } };
+  return {
+    status: answer.status,
+    body: JSON.parse(answer.body) as {
+      status?: string;
+      checks?: Record<string, { status: string; error?: string }>;
+    },
+  };
 }
 
 async function waitReady(name: Name, timeoutMs: number): Promise<void> {
   const service = processes.get(name)!;
   try {
-    await waitFor(`${name} ready`, async () => {
-      if (service.child.exitCode !== null) throw new Error(`${name} exited with code ${service.child.exitCode}`);
-      return (await get(`${service.url}/health/ready`, 2500)).status === 200;
-    }, timeoutMs);
+    await waitFor(
+      `${name} ready`,
+      async () => {
+        if (service.child.exitCode !== null)
+          throw new Error(`${name} exited with code ${service.child.exitCode}`);
+        return (await get(`${service.url}/health/ready`, 2500)).status === 200;
+      },
+      timeoutMs,
+    );
   } catch (error) {
     throw new Error(`${(error as Error).message}\n--- ${service.logFile} (tail)\n${tailOf(service)}`);
   }
@@ -106,8 +137,15 @@ async function waitReady(name: Name, timeoutMs: number): Promise<void> {
 /** Sends one ping on the real broker and collects pongs until every listed service answered. */
 async function ping(expected: readonly Name[], timeoutMs = 15_000): Promise<Map<string, SystemPongPayload>> {
   const pingId = randomUUID();
-  const event = createEvent(topics.systemPing, { pingId, requestedBy: 'e2e-test', sentAt: new Date().toISOString() }, { producer: 'operator' });
-  await producer.send({ topic: topics.systemPing.name, messages: [{ key: pingId, value: JSON.stringify(event) }] });
+  const event = createEvent(
+    topics.systemPing,
+    { pingId, requestedBy: 'e2e-test', sentAt: new Date().toISOString() },
+    { producer: 'operator' },
+  );
+  await producer.send({
+    topic: topics.systemPing.name,
+    messages: [{ key: pingId, value: JSON.stringify(event) }],
+  });
   const byService = new Map<string, SystemPongPayload>();
   await waitFor(
     `pongs from ${expected.join(', ')}`,
@@ -133,7 +171,13 @@ beforeAll(async () => {
   await pongConsumer.connect();
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: topics.systemPong.name, numPartitions: 3 }, { topic: topics.systemPing.name, numPartitions: 3 }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [
+      { topic: topics.systemPong.name, numPartitions: 3 },
+      { topic: topics.systemPing.name, numPartitions: 3 },
+    ],
+    waitForLeaders: true,
+  });
   await admin.disconnect();
   await pongConsumer.subscribe({ topics: [topics.systemPong.name], fromBeginning: true });
   await pongConsumer.run({
@@ -147,7 +191,8 @@ beforeAll(async () => {
   });
 
   const logDir = join(ROOT, '.local', 'logs', 'e2e');
-  for (const name of SERVICES) processes.set(name, spawnService(ROOT, name, PORTS[name], envFor(name), logDir));
+  for (const name of SERVICES)
+    processes.set(name, spawnService(ROOT, name, PORTS[name], envFor(name), logDir));
   await Promise.all(
     SERVICES.map(async (name) => {
       await waitReady(name, 60_000);
@@ -155,7 +200,13 @@ beforeAll(async () => {
     }),
   );
   // One line for the record: how long each service took from spawn to ready, seven booting at once.
-  console.log(JSON.stringify({ e2e: 'boot', parallel: SERVICES.length, msToReady: Object.fromEntries([...bootMs].map(([n, ms]) => [n, Math.round(ms)])) }));
+  console.log(
+    JSON.stringify({
+      e2e: 'boot',
+      parallel: SERVICES.length,
+      msToReady: Object.fromEntries([...bootMs].map(([n, ms]) => [n, Math.round(ms)])),
+    }),
+  );
 }, 90_000);
 
 afterAll(async () => {
@@ -166,7 +217,9 @@ afterAll(async () => {
   const admin = kafka.admin();
   await admin
     .connect()
-    .then(() => admin.deleteGroups([...SERVICES.map((s) => `${GROUP_PREFIX}.${s}`), `${GROUP_PREFIX}.operator`]))
+    .then(() =>
+      admin.deleteGroups([...SERVICES.map((s) => `${GROUP_PREFIX}.${s}`), `${GROUP_PREFIX}.operator`]),
+    )
     .catch(() => undefined)
     .finally(() => admin.disconnect());
   if (configDir) rmSync(configDir, { recursive: true, force: true });
@@ -177,8 +230,15 @@ describe('the seven services on the real stack', () => {
     for (const name of SERVICES) {
       const { status, body } = await readiness(name);
       expect({ name, status, ready: body.status }).toEqual({ name, status: 200, ready: 'ready' });
-      const expected = ['kafka', ...(USES_POSTGRES.includes(name) ? ['postgres'] : []), ...(USES_REDIS.includes(name) ? ['redis'] : [])];
-      expect({ name, checks: Object.keys(body.checks ?? {}).sort() }).toEqual({ name, checks: expected.sort() });
+      const expected = [
+        'kafka',
+        ...(USES_POSTGRES.includes(name) ? ['postgres'] : []),
+        ...(USES_REDIS.includes(name) ? ['redis'] : []),
+      ];
+      expect({ name, checks: Object.keys(body.checks ?? {}).sort() }).toEqual({
+        name,
+        checks: expected.sort(),
+      });
     }
   });
 
@@ -235,7 +295,11 @@ describe('the seven services on the real stack', () => {
       for (const name of REDIS_THROUGH_PROXY) {
         await waitFor(`${name} not ready`, async () => (await readiness(name)).status === 503, 10_000);
         const { body } = await readiness(name);
-        expect({ name, redis: body.checks?.['redis']?.status, kafka: body.checks?.['kafka']?.status }).toEqual({ name, redis: 'down', kafka: 'up' });
+        expect({
+          name,
+          redis: body.checks?.['redis']?.status,
+          kafka: body.checks?.['kafka']?.status,
+        }).toEqual({ name, redis: 'down', kafka: 'up' });
       }
       expect((await readiness('ingestion')).body.checks?.['postgres']?.status).toBe('up');
     } finally {
@@ -247,7 +311,9 @@ describe('the seven services on the real stack', () => {
   });
 
   it('stops every service gracefully on SIGTERM: exit code 0', async () => {
-    const codes = await Promise.all(SERVICES.map(async (name) => [name, await stopProcess(processes.get(name)!, 20_000)] as const));
+    const codes = await Promise.all(
+      SERVICES.map(async (name) => [name, await stopProcess(processes.get(name)!, 20_000)] as const),
+    );
     expect(Object.fromEntries(codes)).toEqual(Object.fromEntries(SERVICES.map((name) => [name, 0])));
   }, 30_000);
 });

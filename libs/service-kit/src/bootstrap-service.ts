@@ -29,7 +29,12 @@ import {
 import { openServiceDatabase, type ServiceDatabaseOptions } from './infra/service-database.js';
 import { ServiceIdempotencyStore } from './infra/service-idempotency.store.js';
 import { openServiceRedis } from './infra/service-redis.js';
-import { ManifestError, manifestProblems, manifestTopicNames, type ServiceManifest } from './manifest/service-manifest.js';
+import {
+  ManifestError,
+  manifestProblems,
+  manifestTopicNames,
+  type ServiceManifest,
+} from './manifest/service-manifest.js';
 import { defaultInstanceId, PLATFORM_CONFIG, REDIS, SERVICE_INFO, type ServiceInfo } from './service-info.js';
 import { SystemModule } from './system/system.module.js';
 
@@ -96,27 +101,47 @@ export class ServiceBootError extends Error {
  * a later step fails.
  * @throws ServiceBootError naming the failed stage.
  */
-export async function startService(definition: ServiceDefinition, options: StartServiceOptions = {}): Promise<RunningService> {
+export async function startService(
+  definition: ServiceDefinition,
+  options: StartServiceOptions = {},
+): Promise<RunningService> {
   const startedAt = performance.now();
   const env = options.env ?? process.env;
   const { name, version } = definition;
   let stage = 'config';
+  // Seconds spent in each boot stage, logged with "service ready" (imports: process start to here).
+  const phases: Record<string, number> = { imports: round3(startedAt / 1000) };
+  let phaseStart = startedAt;
+  const endPhase = (): void => {
+    const now = performance.now();
+    phases[stage] = round3((now - phaseStart) / 1000);
+    phaseStart = now;
+  };
   const cleanups: (() => Promise<unknown>)[] = [];
   let logger = new JsonLogger({ service: name, ...(options.write ? { write: options.write } : {}) });
   try {
     const config = loadConfig({ env });
-    logger = new JsonLogger({ service: name, level: config.logging.level, ...(options.write ? { write: options.write } : {}) });
+    logger = new JsonLogger({
+      service: name,
+      level: config.logging.level,
+      ...(options.write ? { write: options.write } : {}),
+    });
 
+    endPhase();
     stage = 'manifest';
     const problems = manifestProblems(name, definition.manifest);
     if (problems.length > 0) throw new ManifestError(name, problems);
 
+    endPhase();
     stage = 'kafka';
     const clientId = `${config.kafka.client_id_prefix}-${name}`;
     const groupId = `${config.kafka.consumer_group_prefix}.${name}`;
     const brokers = [...config.kafka.brokers];
     const kafkaSettings = kafkaClientSettings(config);
-    const admin = createKafkaClient({ clientId: `${clientId}-admin`, brokers, kafka: kafkaSettings }, logger).admin();
+    const admin = createKafkaClient(
+      { clientId: `${clientId}-admin`, brokers, kafka: kafkaSettings },
+      logger,
+    ).admin();
     await admin.connect();
     cleanups.push(() => admin.disconnect());
     const created = await ensureTopics(admin, manifestTopicNames(definition.manifest));
@@ -124,6 +149,7 @@ export async function startService(definition: ServiceDefinition, options: Start
 
     const checks: Record<string, HealthCheck> = { kafka: kafkaCheck(admin) };
     let dataSource: DataSource | undefined;
+    endPhase();
     if (definition.uses.postgres) {
       stage = 'postgres';
       const dbOptions = typeof definition.uses.postgres === 'object' ? definition.uses.postgres : {};
@@ -131,6 +157,7 @@ export async function startService(definition: ServiceDefinition, options: Start
       const opened = dataSource;
       cleanups.push(() => opened.destroy());
       checks['postgres'] = postgresCheck(dataSource);
+      endPhase();
     }
     let redis: Redis | undefined;
     if (definition.uses.redis) {
@@ -139,17 +166,27 @@ export async function startService(definition: ServiceDefinition, options: Start
       const opened = redis;
       cleanups.push(() => opened.quit().catch(() => opened.disconnect()));
       checks['redis'] = redisCheck(redis);
+      endPhase();
     }
 
     stage = 'nest';
-    const info: ServiceInfo = { name, version, instanceId: env['INSTANCE_ID'] ?? defaultInstanceId(), manifest: definition.manifest, startedAt };
+    const info: ServiceInfo = {
+      name,
+      version,
+      instanceId: env['INSTANCE_ID'] ?? defaultInstanceId(),
+      manifest: definition.manifest,
+      startedAt,
+    };
     const metrics = createMetricsRegistry({ service: name, version });
     const messages = metrics.counter({
       name: 'messaging_events_total',
       help: 'Events consumed, by topic and outcome (processed, duplicate, dead-lettered)',
       labelNames: ['topic', 'outcome'],
     });
-    const bootGauge = metrics.gauge({ name: 'service_boot_duration_seconds', help: 'Time from the start of boot to listening' });
+    const bootGauge = metrics.gauge({
+      name: 'service_boot_duration_seconds',
+      help: 'Time from the start of boot to listening',
+    });
     const store = idempotencyStoreFor(dataSource);
     const root = ServiceRootModule.forService({
       info,
@@ -178,19 +215,24 @@ export async function startService(definition: ServiceDefinition, options: Start
     });
     cleanups.push(() => app.close());
     const server = connectKafkaEvents(app);
+    endPhase();
 
     stage = 'consumers';
     await app.startAllMicroservices();
     const consumes = new Set<string>(definition.manifest.consumes.map((t) => t.name));
     const unlisted = server.subscribedTopics().filter((t) => !consumes.has(t));
     if (unlisted.length > 0) {
-      throw new Error(`handlers subscribe to ${unlisted.join(', ')}, which the manifest of ${name} does not list under consumes`);
+      throw new Error(
+        `handlers subscribe to ${unlisted.join(', ')}, which the manifest of ${name} does not list under consumes`,
+      );
     }
 
+    endPhase();
     stage = 'http';
     const port = config.services[name].http_port;
     const host = env['HTTP_HOST'] ?? '127.0.0.1';
     await app.listen({ port, host });
+    endPhase();
     const bootSeconds = (performance.now() - startedAt) / 1000;
     bootGauge.set(bootSeconds);
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
@@ -202,7 +244,8 @@ export async function startService(definition: ServiceDefinition, options: Start
       subscribedTopics: server.subscribedTopics(),
       produces: definition.manifest.produces.map((t) => t.name),
       uses: Object.keys(checks),
-      bootSeconds: Math.round(bootSeconds * 1000) / 1000,
+      bootSeconds: round3(bootSeconds),
+      phaseSeconds: phases,
     });
 
     let stopping: Promise<void> | undefined;
@@ -225,46 +268,62 @@ export async function startService(definition: ServiceDefinition, options: Start
  * failure is logged (a ConfigError lists every problem, on stderr too) and exits 1.
  */
 export async function bootstrapService(definition: ServiceDefinition): Promise<RunningService> {
-  let service: RunningService;
-  try {
-    service = await startService(definition);
-  } catch (error) {
-    const cause = error instanceof ServiceBootError ? error.cause : error;
-    const logger = new JsonLogger({ service: definition.name });
-    logger.fatal(error instanceof Error ? error.message : String(error), {
-      ...(cause instanceof ConfigError ? { issues: cause.issues } : {}),
-      ...(cause instanceof ManifestError ? { problems: cause.problems } : {}),
-      ...(cause instanceof Error && cause.stack ? { stack: cause.stack } : {}),
-    });
-    if (cause instanceof ConfigError || cause instanceof ManifestError) process.stderr.write(`${cause.message}\n`);
-    process.exit(1);
-  }
-  let signalled = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (signalled) {
-      service.logger.warn('second signal during shutdown: exiting now', { signal });
-      process.exit(1);
-    }
-    signalled = true;
-    service.logger.info('shutdown requested', { signal });
+  let service: RunningService | undefined;
+  let signalled: NodeJS.Signals | undefined;
+  const shutdown = (running: RunningService, signal: NodeJS.Signals): void => {
+    running.logger.info('shutdown requested', { signal });
     setTimeout(() => {
-      service.logger.error('shutdown took longer than 30 s: exiting');
+      running.logger.error('shutdown took longer than 30 s: exiting');
       process.exit(1);
     }, 30_000).unref();
-    service.stop().then(
+    running.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        service.logger.error('shutdown failed', { error: error instanceof Error ? error.message : String(error) });
+        running.logger.error('shutdown failed', {
+          error: error instanceof Error ? error.message : String(error),
+        });
         process.exit(1);
       },
     );
   };
+  // Installed before booting: a SIGTERM that arrives mid-boot is honoured once the consumers are up,
+  // so they leave their group cleanly instead of holding partitions until the session times out.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled !== undefined) {
+      process.stderr.write(`${definition.name}: second ${signal} during shutdown: exiting now\n`);
+      process.exit(1);
+    }
+    signalled = signal;
+    if (service !== undefined) shutdown(service, signal);
+  };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  try {
+    service = await startService(definition);
+  } catch (error) {
+    const cause = error instanceof ServiceBootError ? error.cause : error;
+    const explained = cause instanceof ConfigError || cause instanceof ManifestError;
+    const logger = new JsonLogger({ service: definition.name });
+    logger.fatal(error instanceof Error ? error.message : String(error), {
+      ...(cause instanceof ConfigError ? { issues: cause.issues } : {}),
+      ...(cause instanceof ManifestError ? { problems: cause.problems } : {}),
+      ...(!explained && cause instanceof Error && cause.stack ? { stack: cause.stack } : {}),
+    });
+    // The list of problems, readable, for whoever started the process by hand.
+    if (explained) process.stderr.write(`${cause.message}\n`);
+    process.exit(1);
+  }
+  if (signalled !== undefined) shutdown(service, signalled);
   return service;
 }
 
-function idempotencyStoreFor(dataSource: DataSource | undefined): IdempotencyStore<EntityManager | undefined> {
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function idempotencyStoreFor(
+  dataSource: DataSource | undefined,
+): IdempotencyStore<EntityManager | undefined> {
   if (dataSource === undefined) return new InMemoryIdempotencyStore();
   return new ServiceIdempotencyStore<EntityManager | undefined>(
     new TypeOrmIdempotencyStore(dataSource),
@@ -273,11 +332,17 @@ function idempotencyStoreFor(dataSource: DataSource | undefined): IdempotencySto
   );
 }
 
-function kafkaClientSettings(config: PlatformConfig): Omit<KafkaConfig, 'clientId' | 'brokers' | 'logCreator'> {
+function kafkaClientSettings(
+  config: PlatformConfig,
+): Omit<KafkaConfig, 'clientId' | 'brokers' | 'logCreator'> {
   const { kafka } = config;
   let sasl: SASLOptions | undefined;
   if (kafka.sasl !== null) {
-    sasl = { mechanism: kafka.sasl.mechanism, username: kafka.sasl.username, password: kafka.sasl.password } as SASLOptions;
+    sasl = {
+      mechanism: kafka.sasl.mechanism,
+      username: kafka.sasl.username,
+      password: kafka.sasl.password,
+    } as SASLOptions;
   }
   return {
     connectionTimeout: kafka.connection_timeout_ms,
@@ -329,7 +394,13 @@ class ServiceRootModule {
   static forService(parts: RootParts): DynamicModule {
     return {
       module: ServiceRootModule,
-      imports: [parts.observability, parts.messaging, ServiceCoreModule.forService(parts), SystemModule, parts.feature],
+      imports: [
+        parts.observability,
+        parts.messaging,
+        ServiceCoreModule.forService(parts),
+        SystemModule,
+        parts.feature,
+      ],
     };
   }
 }

@@ -13,7 +13,8 @@ export function readPackageVersion(moduleUrl: string): string {
     const candidate = join(dir, 'package.json');
     if (existsSync(candidate)) {
       const pkg: unknown = JSON.parse(readFileSync(candidate, 'utf8'));
-      const version = typeof pkg === 'object' && pkg !== null ? (pkg as { version?: unknown }).version : undefined;
+      const version =
+        typeof pkg === 'object' && pkg !== null ? (pkg as { version?: unknown }).version : undefined;
       if (typeof version !== 'string' || version === '') throw new Error(`${candidate} has no "version"`);
       return version;
     }

@@ -6,15 +6,6 @@ import { defineManifest } from '@mlops/service-kit';
  * of each topic in @mlops/contracts: `defineManifest` checks that both agree).
  */
 export const driftManifest = defineManifest('drift', {
-  consumes: [
-    topics.systemPing,
-    topics.dataIngested,
-    topics.predictionServed,
-    topics.outcomeObserved,
-  ],
-  produces: [
-    topics.systemPong,
-    topics.dataDriftChecked,
-    topics.dataDriftDetected,
-  ],
+  consumes: [topics.systemPing, topics.dataIngested, topics.predictionServed, topics.outcomeObserved],
+  produces: [topics.systemPong, topics.dataDriftChecked, topics.dataDriftDetected],
 });

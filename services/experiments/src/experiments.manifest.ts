@@ -14,9 +14,5 @@ export const experimentsManifest = defineManifest('experiments', {
     topics.predictionServed,
     topics.outcomeObserved,
   ],
-  produces: [
-    topics.systemPong,
-    topics.experimentStarted,
-    topics.experimentConcluded,
-  ],
+  produces: [topics.systemPong, topics.experimentStarted, topics.experimentConcluded],
 });

@@ -4,7 +4,11 @@ import { ingestionManifest } from './ingestion.manifest.js';
 describe('ingestion manifest', () => {
   it('agrees with the producers and consumers declared in @mlops/contracts', () => {
     expect(manifestProblems('ingestion', ingestionManifest)).toEqual([]);
-    expect(ingestionManifest.consumes.map((t) => t.name).sort()).toEqual(contractTopicsOf('ingestion', 'consumers').sort());
-    expect(ingestionManifest.produces.map((t) => t.name).sort()).toEqual(contractTopicsOf('ingestion', 'producers').sort());
+    expect(ingestionManifest.consumes.map((t) => t.name).sort()).toEqual(
+      contractTopicsOf('ingestion', 'consumers').sort(),
+    );
+    expect(ingestionManifest.produces.map((t) => t.name).sort()).toEqual(
+      contractTopicsOf('ingestion', 'producers').sort(),
+    );
   });
 });

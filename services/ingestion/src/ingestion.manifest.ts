@@ -6,13 +6,6 @@ import { defineManifest } from '@mlops/service-kit';
  * of each topic in @mlops/contracts: `defineManifest` checks that both agree).
  */
 export const ingestionManifest = defineManifest('ingestion', {
-  consumes: [
-    topics.systemPing,
-    topics.dataRecord,
-  ],
-  produces: [
-    topics.systemPong,
-    topics.dataIngested,
-    topics.featuresMaterialized,
-  ],
+  consumes: [topics.systemPing, topics.dataRecord],
+  produces: [topics.systemPong, topics.dataIngested, topics.featuresMaterialized],
 });

@@ -6,13 +6,6 @@ import { defineManifest } from '@mlops/service-kit';
  * of each topic in @mlops/contracts: `defineManifest` checks that both agree).
  */
 export const registryManifest = defineManifest('registry', {
-  consumes: [
-    topics.systemPing,
-    topics.experimentConcluded,
-  ],
-  produces: [
-    topics.systemPong,
-    topics.modelPromoted,
-    topics.modelRolledBack,
-  ],
+  consumes: [topics.systemPing, topics.experimentConcluded],
+  produces: [topics.systemPong, topics.modelPromoted, topics.modelRolledBack],
 });

@@ -15,8 +15,5 @@ export const servingManifest = defineManifest('serving', {
     topics.experimentStarted,
     topics.experimentConcluded,
   ],
-  produces: [
-    topics.systemPong,
-    topics.predictionServed,
-  ],
+  produces: [topics.systemPong, topics.predictionServed],
 });

@@ -6,12 +6,6 @@ import { defineManifest } from '@mlops/service-kit';
  * of each topic in @mlops/contracts: `defineManifest` checks that both agree).
  */
 export const validationManifest = defineManifest('validation', {
-  consumes: [
-    topics.systemPing,
-    topics.dataIngested,
-  ],
-  produces: [
-    topics.systemPong,
-    topics.dataValidationCompleted,
-  ],
+  consumes: [topics.systemPing, topics.dataIngested],
+  produces: [topics.systemPong, topics.dataValidationCompleted],
 });

@@ -27,14 +27,26 @@ export function assertBuilt(root: string, names: readonly string[]): void {
   }
 }
 
-export function spawnService(root: string, name: string, port: number, env: NodeJS.ProcessEnv, logDir: string): ServiceProcess {
+export function spawnService(
+  root: string,
+  name: string,
+  port: number,
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+): ServiceProcess {
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${name}.log`);
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, [mainOf(root, name)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [mainOf(root, name)], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
   return { name, url: `http://127.0.0.1:${port}`, child, logFile, spawnedAt: performance.now(), exited };
 }
 
@@ -58,7 +70,12 @@ export async function get(url: string, timeoutMs = 3000): Promise<HttpAnswer> {
 }
 
 /** Polls until `probe` returns true; throws `what` with the last error after `timeoutMs`. */
-export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<number> {
+export async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 200,
+): Promise<number> {
   const started = performance.now();
   let last: unknown;
   for (;;) {
@@ -68,7 +85,9 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
       last = error;
     }
     if (performance.now() - started > timeoutMs) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

@@ -46,12 +46,16 @@ export function manifestProblems(service: ServiceName, manifest: ServiceManifest
     const party = role === 'consumes' ? 'consumers' : 'producers';
     for (const name of seen) {
       if (!expected.includes(name) && allTopics.some((t) => t.name === name)) {
-        problems.push(`${role}: ${name} does not name ${service} among its ${party} in @mlops/contracts; add ${service} there or drop the topic from the manifest`);
+        problems.push(
+          `${role}: ${name} does not name ${service} among its ${party} in @mlops/contracts; add ${service} there or drop the topic from the manifest`,
+        );
       }
     }
     for (const name of expected) {
       if (!seen.has(name)) {
-        problems.push(`${role}: ${name} names ${service} among its ${party} in @mlops/contracts but the manifest leaves it out`);
+        problems.push(
+          `${role}: ${name} names ${service} among its ${party} in @mlops/contracts but the manifest leaves it out`,
+        );
       }
     }
   }
@@ -81,6 +85,8 @@ export class ManifestError extends Error {
     readonly service: string,
     readonly problems: readonly string[],
   ) {
-    super(`manifest of ${service} disagrees with @mlops/contracts:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `manifest of ${service} disagrees with @mlops/contracts:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
 }

@@ -37,15 +37,31 @@ export class PingResponder {
 
   private readonly now: () => number;
 
-  /** Publishes the pong of `ping`; returns it, or `undefined` for a ping older than {@link PING_MAX_AGE_MS}. */
-  async answer(ping: EventOf<typeof topics.systemPing>): Promise<SystemPongPayload | undefined> {
-    const log = this.logger.child({ eventId: ping.eventId, correlationId: ping.correlationId, pingId: ping.payload.pingId });
+  /**
+   * Publishes the pong of `ping`; returns it, or `undefined` for a ping older than
+   * {@link PING_MAX_AGE_MS}. `partition` is where the ping was read: its offset is not committed
+   * while it is being answered, so the ping itself is not counted in that partition's lag.
+   */
+  async answer(
+    ping: EventOf<typeof topics.systemPing>,
+    partition?: number,
+  ): Promise<SystemPongPayload | undefined> {
+    const log = this.logger.child({
+      eventId: ping.eventId,
+      correlationId: ping.correlationId,
+      pingId: ping.payload.pingId,
+    });
     const ageMs = this.now() - Date.parse(ping.payload.sentAt);
     if (ageMs > PING_MAX_AGE_MS) {
       log.debug('stale ping not answered', { ageMs, requestedBy: ping.payload.requestedBy });
       return undefined;
     }
-    const [consumerLag, readiness] = await Promise.all([this.lag(log), this.health.readiness()]);
+    const [lag, readiness] = await Promise.all([this.lag(log), this.health.readiness()]);
+    const consumerLag = lag.map((l) =>
+      l.topic === topics.systemPing.name && l.partition === partition
+        ? { ...l, lag: Math.max(0, l.lag - 1) }
+        : l,
+    );
     const pong: SystemPongPayload = {
       pingId: ping.payload.pingId,
       service: this.info.name,
@@ -66,7 +82,9 @@ export class PingResponder {
     try {
       return await this.consumer.getConsumerLag();
     } catch (error) {
-      log.warn('consumer lag unavailable for the pong', { error: error instanceof Error ? error.message : String(error) });
+      log.warn('consumer lag unavailable for the pong', {
+        error: error instanceof Error ? error.message : String(error),
+      });
       return [];
     }
   }
