@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Party } from '../common/services.js';
-import { envelopeSchema, type Envelope } from './envelope.js';
+import { envelopeSchema, readEnvelope, type Envelope } from './envelope.js';
 
 /**
  * Versioned dotted topic names: `mlops.<domain>.<event>.v<N>`. A breaking change is a new `.vN+1`
@@ -129,17 +129,21 @@ export function parseEvent<T extends TopicContract>(topic: T, raw: unknown): Par
       return { ok: false, reason: `value is not JSON: ${(error as Error).message}` };
     }
   }
-  const envelope = envelopeSchema.safeParse(value);
-  if (!envelope.success) return { ok: false, reason: `envelope: ${formatIssues(envelope.error)}` };
-  if (envelope.data.schemaVersion !== topic.version) {
+  let header = readEnvelope(value);
+  if (header === undefined) {
+    const envelope = envelopeSchema.safeParse(value);
+    if (!envelope.success) return { ok: false, reason: `envelope: ${formatIssues(envelope.error)}` };
+    header = envelope.data;
+  }
+  if (header.schemaVersion !== topic.version) {
     return {
       ok: false,
-      reason: `schemaVersion ${envelope.data.schemaVersion} does not match topic ${topic.name} (v${topic.version})`,
+      reason: `schemaVersion ${header.schemaVersion} does not match topic ${topic.name} (v${topic.version})`,
     };
   }
-  const payload = topic.schema.safeParse(envelope.data.payload);
+  const payload = topic.schema.safeParse(header.payload);
   if (!payload.success) return { ok: false, reason: `payload: ${formatIssues(payload.error)}` };
-  return { ok: true, event: { ...envelope.data, payload: payload.data as PayloadOf<T> } };
+  return { ok: true, event: { ...header, payload: payload.data as PayloadOf<T> } };
 }
 
 /** One line per issue, `path.to.field: message`, joined with `; ` (`(root)` for the object itself). */
