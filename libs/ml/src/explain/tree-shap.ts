@@ -115,6 +115,8 @@ class PathWorkspace {
   readonly zero: Float64Array;
   readonly one: Float64Array;
   readonly pw: Float64Array;
+  /** recip[k] = 1 / k: the path weights' (i + 1) / (d + 1) factors without divisions. */
+  readonly recip: Float64Array;
 
   // Current tree, row and output slot (set per tree/row; no allocation in the recursion).
   private tFeature: Int32Array = new Int32Array(0);
@@ -137,6 +139,8 @@ class PathWorkspace {
     this.zero = new Float64Array(size);
     this.one = new Float64Array(size);
     this.pw = new Float64Array(size);
+    this.recip = new Float64Array(d + 2);
+    for (let k = 1; k < d + 2; k++) this.recip[k] = 1 / k;
     this.x = new Float64Array(nFeatures);
   }
 
@@ -170,32 +174,38 @@ class PathWorkspace {
 
   /** ExtendPath: grow the path at `off` (length d) by one element. */
   private extend(off: number, d: number, zf: number, of: number, fi: number): void {
-    const { feat, zero, one, pw } = this;
+    const { feat, zero, one, pw, recip } = this;
     feat[off + d] = fi;
     zero[off + d] = zf;
     one[off + d] = of;
     pw[off + d] = d === 0 ? 1 : 0;
-    const inv = 1 / (d + 1);
+    const inv = recip[d + 1]!;
     for (let i = d - 1; i >= 0; i--) {
-      pw[off + i + 1]! += of * pw[off + i]! * (i + 1) * inv;
-      pw[off + i] = zf * pw[off + i]! * (d - i) * inv;
+      const p = pw[off + i]!;
+      pw[off + i + 1]! += of * p * (i + 1) * inv;
+      pw[off + i] = zf * p * (d - i) * inv;
     }
   }
 
   /** UnwindPath: remove element `pi` from the path at `off` (last index d). */
   private unwind(off: number, d: number, pi: number): void {
-    const { feat, zero, one, pw } = this;
+    const { feat, zero, one, pw, recip } = this;
     const of = one[off + pi]!;
     const zf = zero[off + pi]!;
     let next = pw[off + d]!;
-    for (let i = d - 1; i >= 0; i--) {
-      if (of !== 0) {
+    const dp1 = d + 1;
+    const invD = recip[dp1]!;
+    if (of !== 0) {
+      const invOne = 1 / of;
+      for (let i = d - 1; i >= 0; i--) {
         const tmp = pw[off + i]!;
-        pw[off + i] = (next * (d + 1)) / ((i + 1) * of);
-        next = tmp - (pw[off + i]! * zf * (d - i)) / (d + 1);
-      } else {
-        pw[off + i] = (pw[off + i]! * (d + 1)) / (zf * (d - i));
+        const w = next * dp1 * recip[i + 1]! * invOne;
+        pw[off + i] = w;
+        next = tmp - w * zf * (d - i) * invD;
       }
+    } else {
+      const invZero = 1 / zf;
+      for (let i = d - 1; i >= 0; i--) pw[off + i] = pw[off + i]! * dp1 * invZero * recip[d - i]!;
     }
     for (let i = pi; i < d; i++) {
       feat[off + i] = feat[off + i + 1]!;
@@ -204,23 +214,40 @@ class PathWorkspace {
     }
   }
 
-  /** UnwoundPathSum: total permutation weight of the path without element `pi`. */
-  private unwoundSum(off: number, d: number, pi: number): number {
-    const { zero, one, pw } = this;
-    const of = one[off + pi]!;
-    const zf = zero[off + pi]!;
-    let next = pw[off + d]!;
-    let total = 0;
-    for (let i = d - 1; i >= 0; i--) {
+  /**
+   * At a leaf: for every path element i >= 1, UnwoundPathSum (the total permutation weight of the
+   * path without element i) times (one - zero) times the leaf value, added to phi[feature].
+   */
+  private leaf(off: number, d: number, v: number): void {
+    const { feat, zero, one, pw, recip, phi } = this;
+    const base = this.phiOffset;
+    const dp1 = d + 1;
+    const invD = recip[dp1]!;
+    const last = pw[off + d]!;
+    // For an element with one fraction 0 the unwound sum is (d + 1) / zero * sum_i pw[i] / (d - i),
+    // the same sum for every such element: computed once per leaf.
+    let coldSum = -1;
+    for (let k = 1; k <= d; k++) {
+      const of = one[off + k]!;
+      const zf = zero[off + k]!;
+      let total = 0;
       if (of !== 0) {
-        const tmp = (next * (d + 1)) / ((i + 1) * of);
-        total += tmp;
-        next = pw[off + i]! - (tmp * zf * (d - i)) / (d + 1);
+        const invOne = 1 / of;
+        let next = last;
+        for (let i = d - 1; i >= 0; i--) {
+          const tmp = next * dp1 * recip[i + 1]! * invOne;
+          total += tmp;
+          next = pw[off + i]! - tmp * zf * (d - i) * invD;
+        }
       } else {
-        total += pw[off + i]! / zf / ((d - i) / (d + 1));
+        if (coldSum < 0) {
+          coldSum = 0;
+          for (let i = d - 1; i >= 0; i--) coldSum += pw[off + i]! * recip[d - i]!;
+        }
+        total = (coldSum * dp1) / zf;
       }
+      phi[base + feat[off + k]!]! += total * (of - zf) * v;
     }
-    return total;
   }
 
   /**
@@ -248,13 +275,7 @@ class PathWorkspace {
     this.extend(off, d, pz, po, pf);
     const f = this.tFeature[node]!;
     if (f < 0) {
-      const v = this.tValue[node]! * this.scale;
-      const phi = this.phi;
-      const base = this.phiOffset;
-      for (let i = 1; i <= d; i++) {
-        const w = this.unwoundSum(off, d, i);
-        phi[base + feat[off + i]!]! += w * (one[off + i]! - zero[off + i]!) * v;
-      }
+      this.leaf(off, d, this.tValue[node]! * this.scale);
       return;
     }
     const xv = this.x[f]!;
