@@ -1,0 +1,11 @@
+export * from './table.js';
+export * from './expectations/types.js';
+export * from './expectations/registry.js';
+export { inferDtype, numericValues } from './expectations/column-aggregate.js';
+export * from './suite/row-condition.js';
+export * from './suite/suite.js';
+export * from './validate.js';
+export * from './profile/numeric.js';
+export * from './profile/profile.js';
+export * from './report/json-report.js';
+export * from './report/html-report.js';
