@@ -16,3 +16,5 @@ export * from './forest/index.js';
 export * from './preprocessing/preprocessor.js';
 export * from './features/features.js';
 export * from './explain/index.js';
+export * from './tuning/index.js';
+export * from './selection/index.js';
