@@ -35,42 +35,50 @@ export interface BinMapper {
 export function buildBinMapper(x: Matrix, maxBin: number, sampleRows: number, seed: number): BinMapper {
   const n = x.rows;
   const nf = x.cols;
-  const maxValueBins = maxBin - 1;
-  let sample: Uint32Array | null = null;
-  if (n > sampleRows) {
-    const rng = new Rng(seed ^ 0x5bd1e995);
-    const p = sampleRows / n;
-    const tmp = new Uint32Array(Math.min(n, Math.ceil(sampleRows * 1.1) + 64));
-    let k = 0;
-    for (let i = 0; i < n && k < tmp.length; i++) if (rng.nextFloat() < p) tmp[k++] = i;
-    sample = tmp.subarray(0, k);
-  }
-  const m = sample ? sample.length : n;
-  const vals = new Float32Array(m);
+  const sample = binSample(n, sampleRows, seed);
+  const vals = new Float32Array(sample ? sample.length : n);
   const cuts: Float64Array[] = [];
+  for (let f = 0; f < nf; f++) cuts.push(columnCuts(x.data.subarray(f * n, (f + 1) * n), sample, maxBin - 1, vals));
+  return mapperFromCuts(cuts);
+}
+
+/** The seeded Bernoulli sample of about `sampleRows` of `n` rows (null = all rows) used for the edges. */
+function binSample(n: number, sampleRows: number, seed: number): Uint32Array | null {
+  if (n <= sampleRows) return null;
+  const rng = new Rng(seed ^ 0x5bd1e995);
+  const p = sampleRows / n;
+  const tmp = new Uint32Array(Math.min(n, Math.ceil(sampleRows * 1.1) + 64));
+  let k = 0;
+  for (let i = 0; i < n && k < tmp.length; i++) if (rng.nextFloat() < p) tmp[k++] = i;
+  return tmp.subarray(0, k);
+}
+
+/** Cut points of one column (`col[r]`, NaN ignored) from the sampled rows; `vals` is scratch. */
+function columnCuts(col: ArrayLike<number>, sample: Uint32Array | null, maxValueBins: number, vals: Float32Array): Float64Array {
+  let k = 0;
+  if (sample) {
+    for (let i = 0; i < sample.length; i++) {
+      const v = col[sample[i]!]!;
+      if (v === v) vals[k++] = v;
+    }
+  } else {
+    for (let i = 0; i < col.length; i++) {
+      const v = col[i]!;
+      if (v === v) vals[k++] = v;
+    }
+  }
+  return quantileCuts(vals.subarray(0, k).sort(), maxValueBins);
+}
+
+function mapperFromCuts(cuts: Float64Array[]): BinMapper {
+  const nf = cuts.length;
   const nValueBins = new Int32Array(nf);
   const offsets = new Int32Array(nf);
   let total = 0;
   for (let f = 0; f < nf; f++) {
-    const base = f * n;
-    let k = 0;
-    if (sample) {
-      for (let i = 0; i < m; i++) {
-        const v = x.data[base + sample[i]!]!;
-        if (v === v) vals[k++] = v;
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const v = x.data[base + i]!;
-        if (v === v) vals[k++] = v;
-      }
-    }
-    const sorted = vals.subarray(0, k).sort();
-    const c = quantileCuts(sorted, maxValueBins);
-    cuts.push(c);
-    nValueBins[f] = c.length + 1;
+    nValueBins[f] = cuts[f]!.length + 1;
     offsets[f] = total;
-    total += c.length + 2;
+    total += cuts[f]!.length + 2;
   }
   return { nFeatures: nf, cuts, nValueBins, offsets, totalBins: total };
 }
@@ -125,27 +133,107 @@ export function applyBins(mapper: BinMapper, x: Matrix, out: Uint8Array): void {
   const n = x.rows;
   if (x.cols !== mapper.nFeatures) throw new RangeError(`x has ${x.cols} columns, the bin mapper ${mapper.nFeatures}`);
   if (out.length !== n * x.cols) throw new RangeError(`out has length ${out.length}, expected ${n * x.cols}`);
-  const data = x.data;
-  for (let f = 0; f < x.cols; f++) {
-    const c = mapper.cuts[f]!;
-    const missing = mapper.nValueBins[f]!;
-    const base = f * n;
-    const len = c.length;
-    for (let r = 0; r < n; r++) {
-      const raw = data[base + r]!;
-      if (raw !== raw) {
-        out[base + r] = missing;
-        continue;
-      }
-      const v = Math.fround(raw);
-      let lo = 0;
-      let hi = len;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (c[mid]! <= v) lo = mid + 1;
-        else hi = mid;
-      }
-      out[base + r] = lo;
+  for (let f = 0; f < x.cols; f++) binColumn(mapper.cuts[f]!, mapper.nValueBins[f]!, x.data.subarray(f * n, (f + 1) * n), out.subarray(f * n, (f + 1) * n));
+}
+
+/** Bins one column: `out[r] = #{cuts <= fround(col[r])}`, NaN -> `missing`. */
+function binColumn(c: Float64Array, missing: number, col: ArrayLike<number>, out: Uint8Array): void {
+  const len = c.length;
+  const n = col.length;
+  for (let r = 0; r < n; r++) {
+    const raw = col[r]!;
+    if (raw !== raw) {
+      out[r] = missing;
+      continue;
     }
+    const v = Math.fround(raw);
+    let lo = 0;
+    let hi = len;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (c[mid]! <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    out[r] = lo;
+  }
+}
+
+/**
+ * A training matrix already discretized into histogram bins: what gradient boosting trains on.
+ * `bins[f * rows + r]` (column-major, one byte per value, on a SharedArrayBuffer so worker threads
+ * read it without a copy); `mapper` holds the cut points that turn the split bins back into raw
+ * thresholds. Built column by column with {@link ColumnBinner}, so the float64 matrix never has to
+ * exist in full (1M x 20 values: 20 MB of bins instead of 160 MB of float64).
+ */
+export interface BinnedMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly bins: Uint8Array;
+  readonly mapper: BinMapper;
+  readonly columnNames: readonly string[];
+  /** The binning parameters used (checked by `fitBinned` against the model's). */
+  readonly maxBin: number;
+  readonly binSampleRows: number;
+  readonly seed: number;
+}
+
+/**
+ * Builds a {@link BinnedMatrix} one column at a time, with exactly the bins `buildBinMapper` +
+ * `applyBins` give on the whole matrix (same seeded row sample for the cut points). Use it to
+ * stream a large training set (from a file or a generator) without holding all columns as float64.
+ *
+ * @example
+ * const binner = new ColumnBinner(rows, names, { maxBin: 256, binSampleRows: 200000, seed: 0 });
+ * for (let f = 0; f < names.length; f++) binner.setColumn(f, readColumn(f)); // Float64Array(rows), NaN = missing
+ * const binned = binner.finish();
+ */
+export class ColumnBinner {
+  private readonly sample: Uint32Array | null;
+  private readonly vals: Float32Array;
+  private readonly bins: Uint8Array;
+  private readonly cuts: (Float64Array | undefined)[];
+  private done = false;
+  readonly cols: number;
+
+  constructor(
+    readonly rows: number,
+    readonly columnNames: readonly string[],
+    private readonly opts: { maxBin: number; binSampleRows: number; seed: number },
+  ) {
+    if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`rows must be a positive integer, got ${rows}`);
+    if (!Number.isInteger(opts.maxBin) || opts.maxBin < 2 || opts.maxBin > 256) throw new RangeError(`maxBin must be an integer in [2, 256], got ${opts.maxBin}`);
+    this.cols = columnNames.length;
+    if (this.cols === 0) throw new RangeError('columnNames is empty: the binned matrix needs at least one column');
+    this.sample = binSample(rows, opts.binSampleRows, opts.seed);
+    this.vals = new Float32Array(this.sample ? this.sample.length : rows);
+    this.bins = new Uint8Array(new SharedArrayBuffer(rows * this.cols), 0, rows * this.cols);
+    this.cuts = new Array<Float64Array | undefined>(this.cols).fill(undefined);
+  }
+
+  /** Computes the cut points of column `f` from `values` (length `rows`, NaN = missing) and bins it. */
+  setColumn(f: number, values: ArrayLike<number>): void {
+    if (this.done) throw new Error('ColumnBinner.finish() was already called: create a new binner');
+    if (!Number.isInteger(f) || f < 0 || f >= this.cols) throw new RangeError(`column index f must be in [0, ${this.cols}), got ${f}`);
+    if (values.length !== this.rows) throw new RangeError(`values has ${values.length} rows for column ${f}, expected ${this.rows}`);
+    const c = columnCuts(values, this.sample, this.opts.maxBin - 1, this.vals);
+    this.cuts[f] = c;
+    binColumn(c, c.length + 1, values, this.bins.subarray(f * this.rows, (f + 1) * this.rows));
+  }
+
+  /** The binned matrix; every column must have been set. */
+  finish(): BinnedMatrix {
+    const missing = this.cuts.findIndex((c) => c === undefined);
+    if (missing >= 0) throw new Error(`column ${missing} (${this.columnNames[missing]}) was never set: call setColumn(${missing}, values) before finish()`);
+    this.done = true;
+    return {
+      rows: this.rows,
+      cols: this.cols,
+      bins: this.bins,
+      mapper: mapperFromCuts(this.cuts as Float64Array[]),
+      columnNames: [...this.columnNames],
+      maxBin: this.opts.maxBin,
+      binSampleRows: this.opts.binSampleRows,
+      seed: this.opts.seed,
+    };
   }
 }

@@ -115,6 +115,47 @@ describe('GradientBoostingClassifier: accuracy against xgboost 3.2 / lightgbm 4.
   });
 });
 
+const lgbParity = JSON.parse(readFileSync(join(here, '__fixtures__/lightgbm-parity.json'), 'utf8')) as {
+  columns: string[];
+  cases: Record<string, { params: Record<string, number>; num_leaves_per_tree: number[]; test_proba: number[] }>;
+};
+
+describe('GradientBoostingClassifier lossguide: tree-for-tree parity with lightgbm 4.7 (compat/gbdt/make_lightgbm_parity.py)', () => {
+  // Telco numeric encoding restricted to columns whose bins are their distinct values on both sides
+  const d = telcoData();
+  const keep = lgbParity.columns.map((c) => d.names.indexOf(c));
+  const select = (m: Matrix): Matrix => {
+    const out = createMatrix(m.rows, keep.length, lgbParity.columns);
+    keep.forEach((j, c) => out.data.set(m.data.subarray(j * m.rows, (j + 1) * m.rows), c * m.rows));
+    return out;
+  };
+  const xtr = select(d.xtr);
+  const xte = select(d.xte);
+
+  it.each(Object.keys(lgbParity.cases))('%s: same number of leaves per tree and probabilities within 1e-6 on every test row', (name) => {
+    expect(keep.every((j) => j >= 0)).toBe(true);
+    const c = lgbParity.cases[name]!;
+    const p = c.params;
+    const model = new GradientBoostingClassifier({
+      growPolicy: 'lossguide',
+      nEstimators: p['n_estimators']!,
+      numLeaves: p['num_leaves']!,
+      learningRate: p['learning_rate']!,
+      minDataInLeaf: p['min_child_samples']!,
+      minSumHessianInLeaf: p['min_child_weight']!,
+      lambdaL2: p['reg_lambda']!,
+      maxBin: 256,
+    }).fit(xtr, d.ytr);
+    const leaves = model.toEnsemble().trees.map((t) => Array.from(t.feature).filter((f) => f < 0).length);
+    expect(leaves).toEqual(c.num_leaves_per_tree);
+    const proba = model.predictProba(xte);
+    let maxDiff = 0;
+    for (let i = 0; i < proba.length; i++) maxDiff = Math.max(maxDiff, Math.abs(proba[i]! - c.test_proba[i]!));
+    expect(proba.length).toBe(c.test_proba.length);
+    expect(maxDiff).toBeLessThan(1e-6);
+  });
+});
+
 describe('GradientBoostingClassifier: training behaviour', () => {
   const { x, y } = nonlinear(3000, 11);
 

@@ -2,11 +2,10 @@ import type { Classifier, FitOptions, SerializedModel } from '../core/estimator.
 import type { Labels, Matrix } from '../core/matrix.js';
 import { Rng } from '../core/random.js';
 import { sigmoid, type Tree, type TreeEnsemble } from '../trees/tree.js';
-import { applyBins, buildBinMapper } from './binning.js';
+import { ColumnBinner, type BinnedMatrix } from './binning.js';
 import { TreeGrower } from './grower.js';
 import { growConfig, policyParams, resolveParams, type GradientBoostingParams, type ResolvedGradientBoostingParams } from './params.js';
 import { addTreeMarginBinned, addTreesMargin, logLossFromMargin, rocAuc } from './predict.js';
-import { sharedArray } from './histogram.js';
 
 /** Importance types of {@link GradientBoostingClassifier.featureImportances} (XGBoost get_score). */
 export type ImportanceType = 'split' | 'gain' | 'total_gain' | 'cover' | 'total_cover';
@@ -62,9 +61,48 @@ export class GradientBoostingClassifier implements Classifier<GradientBoostingPa
     return this.fitted().bestIteration;
   }
 
+  /**
+   * A {@link ColumnBinner} with this model's binning parameters (maxBin, binSampleRows,
+   * randomState): feeding it the columns of `x` gives exactly the bins `fit(x, y)` trains on.
+   * For training sets too large to hold as float64: bin column by column, then
+   * {@link fitBinned}.
+   */
+  binner(rows: number, columnNames: readonly string[]): ColumnBinner {
+    const p = this.params;
+    return new ColumnBinner(rows, columnNames, { maxBin: p.maxBin, binSampleRows: p.binSampleRows, seed: p.randomState });
+  }
+
+  /**
+   * Fits on `x` (column-major, NaN = missing): bins it column by column ({@link binner}), then
+   * {@link fitBinned}. `options.validation` gives early stopping and, with `onRound`, per-round
+   * validation loss and AUC (neither is computed when there is no use for it).
+   */
   fit(x: Matrix, y: Labels, options: FitOptions = {}): this {
     const n = x.rows;
     const nf = x.cols;
+    if (y.length !== n) throw new RangeError(`y has ${y.length} labels for ${n} rows of x`);
+    if (n === 0) throw new RangeError('x has no rows: fit needs training data');
+    if (nf === 0) throw new RangeError('x has no columns: fit needs at least one feature');
+    const binner = this.binner(n, x.columnNames);
+    for (let f = 0; f < nf; f++) binner.setColumn(f, x.data.subarray(f * n, (f + 1) * n));
+    return this.fitBinned(binner.finish(), y, options);
+  }
+
+  /**
+   * Fits on an already binned training matrix (from {@link binner}); identical to `fit` on the
+   * float matrix the bins came from, without needing that matrix in memory.
+   * @throws RangeError when the bins were made with another maxBin, binSampleRows or seed.
+   */
+  fitBinned(data: BinnedMatrix, y: Labels, options: FitOptions = {}): this {
+    const n = data.rows;
+    const nf = data.cols;
+    const p = this.params;
+    if (data.maxBin !== p.maxBin || data.binSampleRows !== p.binSampleRows || data.seed !== p.randomState) {
+      throw new RangeError(
+        `data was binned with maxBin ${data.maxBin}, binSampleRows ${data.binSampleRows}, seed ${data.seed} but the model has ${p.maxBin}, ${p.binSampleRows}, ${p.randomState}: bin it with model.binner(rows, names)`,
+      );
+    }
+    if (data.bins.length !== n * nf) throw new RangeError(`data.bins has length ${data.bins.length}, expected rows * cols = ${n * nf}`);
     if (y.length !== n) throw new RangeError(`y has ${y.length} labels for ${n} rows of x`);
     if (n === 0) throw new RangeError('x has no rows: fit needs training data');
     if (nf === 0) throw new RangeError('x has no columns: fit needs at least one feature');
@@ -86,17 +124,22 @@ export class GradientBoostingClassifier implements Classifier<GradientBoostingPa
     }
     const useThreads = cfg.nThreads > 1 && n * nf >= cfg.threadMinCells;
     const rng = new Rng(cfg.seed);
-
-    const mapper = buildBinMapper(x, cfg.maxBin, cfg.binSampleRows, cfg.seed);
-    const bins = useThreads ? sharedArray(Uint8Array, n * nf) : new Uint8Array(n * nf);
-    applyBins(mapper, x, bins);
+    const mapper = data.mapper;
+    let bins = data.bins;
+    if (useThreads && !(bins.buffer instanceof SharedArrayBuffer)) {
+      const shared = new Uint8Array(new SharedArrayBuffer(bins.length));
+      shared.set(bins);
+      bins = shared;
+    }
 
     const baseMargin = Math.log(pos / (n - pos));
     const margin = new Float64Array(n).fill(baseMargin);
     const g = new Float32Array(n);
     const h = new Float32Array(n);
-    const validMargin = valid ? new Float64Array(valid.x.rows).fill(baseMargin) : null;
     const needTrainLoss = options.onRound !== undefined;
+    // validation margins only when something reads them (early stopping or onRound)
+    const trackValid = valid !== undefined && (cfg.earlyStoppingRounds > 0 || needTrainLoss);
+    const validMargin = trackValid ? new Float64Array(valid.x.rows).fill(baseMargin) : null;
     const bag = cfg.rowFreq > 0 ? new Uint32Array(n) : null;
     const inBag = cfg.rowFreq > 0 ? new Uint8Array(n) : null;
     let bagSize = n;
@@ -155,7 +198,8 @@ export class GradientBoostingClassifier implements Classifier<GradientBoostingPa
         if (valid && validMargin) {
           addTreesMargin([grown.tree], valid.x, validMargin);
           validLoss = logLossFromMargin(valid.y, validMargin);
-          validAuc = rocAuc(valid.y, validMargin);
+          // AUC sorts the validation rows: only for the callback that reports it
+          if (needTrainLoss) validAuc = rocAuc(valid.y, validMargin);
           if (validLoss < bestLoss) {
             bestLoss = validLoss;
             bestIteration = round;
@@ -174,7 +218,7 @@ export class GradientBoostingClassifier implements Classifier<GradientBoostingPa
     }
     if (cfg.earlyStoppingRounds > 0) trees.length = bestIteration + 1;
     else bestIteration = trees.length - 1;
-    this.state = { trees, baseMargin, nFeatures: nf, featureNames: [...x.columnNames], bestIteration };
+    this.state = { trees, baseMargin, nFeatures: nf, featureNames: [...data.columnNames], bestIteration };
     return this;
   }
 

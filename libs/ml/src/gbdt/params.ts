@@ -38,6 +38,11 @@ export interface GradientBoostingParams {
   featureFraction?: number;
   baggingFraction?: number;
   baggingFreq?: number;
+  /**
+   * Minimum rows per leaf, checked as LightGBM does: on counts estimated from hessians,
+   * `cnt = round(sum of h in the child * rows in node / sum of h in node)` (feature_histogram.hpp),
+   * not on real rows; a child of rows with above-average hessians can have fewer real rows.
+   */
   minDataInLeaf?: number;
   minSumHessianInLeaf?: number;
   lambdaL2?: number;
