@@ -30,7 +30,7 @@ const frameworkAndIo = [
 
 export default [
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '.local/**', '.venv/**', '**/__fixtures__/**', 'coverage/**', '.nx/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', '.local/**', '**/.venv/**', '**/__fixtures__/**', 'coverage/**', '.nx/**', 'reports/**', 'data/**'],
   },
   ...nx.configs['flat/base'],
   ...tseslint.configs.recommended,

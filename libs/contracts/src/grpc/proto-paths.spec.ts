@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 // Test only (the library itself does not import gRPC): load the .proto the way the serving service will.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
 import { healthProtoPath, predictionProtoPath, protoLoaderOptions } from './proto-paths.js';
 

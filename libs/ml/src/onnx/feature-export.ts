@@ -43,11 +43,17 @@ interface ResolvedCondition {
 }
 
 /** A flag's conditions with their targets fixed, exactly as `FittedFeatures`' constructor does. */
-function resolveConditions(f: Extract<FeatureDefinition, { kind: 'flag' }>, statistics: Readonly<Record<string, number>>): ResolvedCondition[] {
+function resolveConditions(
+  f: Extract<FeatureDefinition, { kind: 'flag' }>,
+  statistics: Readonly<Record<string, number>>,
+): ResolvedCondition[] {
   return f.all.map((c, i) => {
     const key = `${f.name}.${i}`;
     const target = c.statistic !== undefined ? statistics[key] : c.value;
-    if (target === undefined) throw new Error(`feature '${f.name}' condition ${i}: no value and no fitted statistic '${key}'; export features fitted by fitFeatures`);
+    if (target === undefined)
+      throw new Error(
+        `feature '${f.name}' condition ${i}: no value and no fitted statistic '${key}'; export features fitted by fitFeatures`,
+      );
     return { column: c.column, op: c.op, target };
   });
 }
@@ -56,7 +62,10 @@ function resolveConditions(f: Extract<FeatureDefinition, { kind: 'flag' }>, stat
  * The columns the features read that are not produced by an earlier feature (so they must be raw
  * inputs), in spec order, and the type of each feature's output.
  */
-export function featureReads(features: ExportableFeatures | undefined): { reads: ColumnRead[]; defined: Map<string, GraphValue['type']> } {
+export function featureReads(features: ExportableFeatures | undefined): {
+  reads: ColumnRead[];
+  defined: Map<string, GraphValue['type']>;
+} {
   const reads: ColumnRead[] = [];
   const defined = new Map<string, GraphValue['type']>();
   for (const f of features?.spec.features ?? []) {
@@ -65,9 +74,15 @@ export function featureReads(features: ExportableFeatures | undefined): { reads:
       if (!defined.has(column)) reads.push({ column, need, user });
     };
     if (f.kind === 'bins') read(f.source, 'numeric');
-    else if (f.kind === 'product') (read(f.sources[0], 'numeric'), read(f.sources[1], 'numeric'));
-    else if (f.kind === 'ratio') (read(f.numerator, 'numeric'), read(f.denominator, 'numeric'));
-    else for (const c of resolveConditions(f, features!.statistics)) read(c.column, typeof c.target === 'number' ? 'numeric-soft' : 'string-soft');
+    else if (f.kind === 'product') {
+      read(f.sources[0], 'numeric');
+      read(f.sources[1], 'numeric');
+    } else if (f.kind === 'ratio') {
+      read(f.numerator, 'numeric');
+      read(f.denominator, 'numeric');
+    } else
+      for (const c of resolveConditions(f, features!.statistics))
+        read(c.column, typeof c.target === 'number' ? 'numeric-soft' : 'string-soft');
     defined.set(f.name, f.kind === 'bins' ? 'string' : 'double');
   }
   return { reads, defined };
@@ -90,36 +105,64 @@ export function featureReads(features: ExportableFeatures | undefined): { reads:
  *   uses something ONNX cannot express exactly (a string order on a numeric column, an astral
  *   character in a string order target, an empty bin label).
  */
-export function addFeatureNodes(g: OnnxGraphBuilder, features: ExportableFeatures | undefined, values: Map<string, GraphValue>): void {
+export function addFeatureNodes(
+  g: OnnxGraphBuilder,
+  features: ExportableFeatures | undefined,
+  values: Map<string, GraphValue>,
+): void {
   for (const f of features?.spec.features ?? []) {
     const user = `feature '${f.name}'`;
     const get = (name: string, type?: GraphValue['type']): GraphValue => {
       const v = values.get(name);
-      if (v === undefined) throw new Error(`${user} reads column '${name}', which is neither a raw column nor a feature defined before it`);
+      if (v === undefined)
+        throw new Error(
+          `${user} reads column '${name}', which is neither a raw column nor a feature defined before it`,
+        );
       if (type !== undefined && v.type !== type) {
-        throw new Error(`${user} needs '${name}' to be ${type === 'double' ? 'numeric' : 'categorical'}, but it is ${v.type === 'double' ? 'numeric' : 'categorical'}`);
+        throw new Error(
+          `${user} needs '${name}' to be ${type === 'double' ? 'numeric' : 'categorical'}, but it is ${v.type === 'double' ? 'numeric' : 'categorical'}`,
+        );
       }
       return v;
     };
     let out: GraphValue;
     switch (f.kind) {
       case 'product':
-        out = { name: g.op1('Mul', [get(f.sources[0], 'double').name, get(f.sources[1], 'double').name], {}, { name: f.name }), type: 'double' };
+        out = {
+          name: g.op1(
+            'Mul',
+            [get(f.sources[0], 'double').name, get(f.sources[1], 'double').name],
+            {},
+            { name: f.name },
+          ),
+          type: 'double',
+        };
         break;
       case 'ratio': {
-        const den = g.op1('Add', [get(f.denominator, 'double').name, g.scalar('double', f.offset ?? 0)], {}, { name: `${f.name}_den` });
-        out = { name: g.op1('Div', [get(f.numerator, 'double').name, den], {}, { name: f.name }), type: 'double' };
+        const den = g.op1(
+          'Add',
+          [get(f.denominator, 'double').name, g.scalar('double', f.offset ?? 0)],
+          {},
+          { name: `${f.name}_den` },
+        );
+        out = {
+          name: g.op1('Div', [get(f.numerator, 'double').name, den], {}, { name: f.name }),
+          type: 'double',
+        };
         break;
       }
       case 'bins':
         out = { name: addBins(g, f, get(f.source, 'double').name), type: 'string' };
         break;
       case 'flag': {
-        const conds = resolveConditions(f, features!.statistics).map((c, i) => addCondition(g, `${f.name}_${i}`, c, get(c.column), user));
+        const conds = resolveConditions(f, features!.statistics).map((c, i) =>
+          addCondition(g, `${f.name}_${i}`, c, get(c.column), user),
+        );
         let all: string;
         if (conds.length === 0) {
           const ref = values.values().next().value;
-          if (ref === undefined) throw new Error(`${user} has no condition and the graph has no input to take the row count from`);
+          if (ref === undefined)
+            throw new Error(`${user} has no condition and the graph has no input to take the row count from`);
           all = alwaysTrue(g, ref);
         } else all = conds.reduce((a, b) => g.op1('And', [a, b], {}, { name: `${f.name}_and` }));
         out = { name: g.op1('Cast', [all], { to: 11 }, { name: f.name }), type: 'double' };
@@ -145,12 +188,25 @@ function parseNumber(g: OnnxGraphBuilder, s: string, prefix: string): string {
 }
 
 /** The characters `String.prototype.trim` removes, as an RE2 class body. */
-const JS_WHITESPACE = '\\t\\n\\x{b}\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}';
+const JS_WHITESPACE =
+  '\\t\\n\\x{b}\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}';
 
-const COMPARE_OP = { eq: 'Equal', gt: 'Greater', ge: 'GreaterOrEqual', lt: 'Less', le: 'LessOrEqual' } as const;
+const COMPARE_OP = {
+  eq: 'Equal',
+  gt: 'Greater',
+  ge: 'GreaterOrEqual',
+  lt: 'Less',
+  le: 'LessOrEqual',
+} as const;
 
 /** One flag condition -> bool [N, 1]; missing values give false (`holds`). */
-function addCondition(g: OnnxGraphBuilder, prefix: string, c: ResolvedCondition, v: GraphValue, user: string): string {
+function addCondition(
+  g: OnnxGraphBuilder,
+  prefix: string,
+  c: ResolvedCondition,
+  v: GraphValue,
+  user: string,
+): string {
   const and = (a: string, b: string): string => g.op1('And', [a, b], {}, { name: `${prefix}_present` });
   const not = (a: string): string => g.op1('Not', [a], {}, { name: `${prefix}_not` });
   if (typeof c.target === 'number') {
@@ -158,21 +214,30 @@ function addCondition(g: OnnxGraphBuilder, prefix: string, c: ResolvedCondition,
     const t = g.scalar('double', c.target);
     if (c.op !== 'ne') return g.op1(COMPARE_OP[c.op], [x, t], {}, { name: prefix });
     // NaN !== t is true in JavaScript, but a missing value fails every condition.
-    return and(not(g.op1('Equal', [x, t], {}, { name: prefix })), not(g.op1('IsNaN', [x], {}, { name: `${prefix}_nan` })));
+    return and(
+      not(g.op1('Equal', [x, t], {}, { name: prefix })),
+      not(g.op1('IsNaN', [x], {}, { name: `${prefix}_nan` })),
+    );
   }
   const target = c.target;
   if (v.type === 'double') {
     // toCategory(x) = String(x): equal to the target only for the number whose canonical string it is.
     if (c.op !== 'eq' && c.op !== 'ne') {
-      throw new Error(`${user}: '${c.column}' is numeric, and ordering String(${c.column}) against '${target}' (${c.op}) has no exact ONNX form; compare with a number instead`);
+      throw new Error(
+        `${user}: '${c.column}' is numeric, and ordering String(${c.column}) against '${target}' (${c.op}) has no exact ONNX form; compare with a number instead`,
+      );
     }
     const n = Number(target);
     const canonical = !Number.isNaN(n) && String(n) === target;
     const present = not(g.op1('IsNaN', [v.name], {}, { name: `${prefix}_nan` }));
-    const eq = canonical ? g.op1('Equal', [v.name, g.scalar('double', n)], {}, { name: prefix }) : not(present);
+    const eq = canonical
+      ? g.op1('Equal', [v.name, g.scalar('double', n)], {}, { name: prefix })
+      : not(present);
     return c.op === 'eq' ? and(eq, present) : and(not(eq), present);
   }
-  const present = not(g.op1('Equal', [v.name, g.scalar('string', ONNX_MISSING_CATEGORY)], {}, { name: `${prefix}_missing` }));
+  const present = not(
+    g.op1('Equal', [v.name, g.scalar('string', ONNX_MISSING_CATEGORY)], {}, { name: `${prefix}_missing` }),
+  );
   if (c.op === 'eq' || c.op === 'ne') {
     const eq = g.op1('Equal', [v.name, g.scalar('string', target)], {}, { name: prefix });
     return and(c.op === 'eq' ? eq : not(eq), present);
@@ -200,10 +265,13 @@ const hex = (c: number): string => `\\x{${c.toString(16)}}`;
 export function stringOrderPattern(t: string, op: 'gt' | 'ge' | 'lt' | 'le'): string | null {
   const units = Array.from({ length: t.length }, (_, i) => t.charCodeAt(i));
   if (units.some((u) => u >= 0xd800 && u <= 0xdfff)) {
-    throw new Error(`the ${op} target ${JSON.stringify(t)} has a character outside the Basic Multilingual Plane; use targets of BMP characters`);
+    throw new Error(
+      `the ${op} target ${JSON.stringify(t)} has a character outside the Basic Multilingual Plane; use targets of BMP characters`,
+    );
   }
   const lit = (k: number): string => units.slice(0, k).map(hex).join('');
-  const above = (c: number): string | null => (c < 0xd800 ? `[${hex(c + 1)}-\\x{10ffff}]` : c < 0xffff ? `[${hex(c + 1)}-\\x{ffff}]` : null);
+  const above = (c: number): string | null =>
+    c < 0xd800 ? `[${hex(c + 1)}-\\x{10ffff}]` : c < 0xffff ? `[${hex(c + 1)}-\\x{ffff}]` : null;
   const below = (c: number): string | null => {
     const parts = [c > 0 ? `\\x{0}-${hex(c - 1)}` : '', c >= 0xe000 ? '\\x{10000}-\\x{10ffff}' : ''].join('');
     return parts === '' ? null : `[${parts}]`;
@@ -225,22 +293,39 @@ export function stringOrderPattern(t: string, op: 'gt' | 'ge' | 'lt' | 'le'): st
 function addBins(g: OnnxGraphBuilder, d: BinsFeature, x: string): string {
   const k = d.labels.length;
   const edges = d.edges.map((e) => (e === 'inf' ? Infinity : e === '-inf' ? -Infinity : e));
-  if (edges.length !== k + 1) throw new RangeError(`feature '${d.name}': ${edges.length} edges for ${k} labels; need labels.length + 1 edges`);
+  if (edges.length !== k + 1)
+    throw new RangeError(
+      `feature '${d.name}': ${edges.length} edges for ${k} labels; need labels.length + 1 edges`,
+    );
   for (let e = 1; e < edges.length; e++) {
-    if (!(edges[e]! > edges[e - 1]!)) throw new RangeError(`feature '${d.name}': edges must increase strictly, got ${JSON.stringify(d.edges)}`);
+    if (!(edges[e]! > edges[e - 1]!))
+      throw new RangeError(
+        `feature '${d.name}': edges must increase strictly, got ${JSON.stringify(d.edges)}`,
+      );
   }
   if (k === 0) throw new RangeError(`feature '${d.name}': no bins; give at least two edges and one label`);
-  if (d.labels.includes(ONNX_MISSING_CATEGORY)) throw new RangeError(`feature '${d.name}': a bin label is '', which ONNX reads as missing; rename it`);
+  if (d.labels.includes(ONNX_MISSING_CATEGORY))
+    throw new RangeError(`feature '${d.name}': a bin label is '', which ONNX reads as missing; rename it`);
   const right = d.right ?? true;
   const includeLowest = d.includeLowest ?? false;
   // count = number of edges the value has passed; the label index is count - 1 when 1 <= count <= k.
   // right: (e_i, e_i+1], first edge inclusive with includeLowest; left: [e_i, e_i+1), last edge inclusive with includeLowest.
   const passed = edges.map((e, j) => {
     const inclusive = right ? j === 0 && includeLowest : !(j === k && includeLowest);
-    const cmp = g.op1(inclusive ? 'GreaterOrEqual' : 'Greater', [x, g.scalar('double', e)], {}, { name: `${d.name}_edge${j}` });
+    const cmp = g.op1(
+      inclusive ? 'GreaterOrEqual' : 'Greater',
+      [x, g.scalar('double', e)],
+      {},
+      { name: `${d.name}_edge${j}` },
+    );
     return g.op1('Cast', [cmp], { to: 11 }, { name: `${d.name}_edge${j}_d` });
   });
-  const count = g.op1('Cast', [passed.length === 1 ? passed[0]! : g.op1('Sum', passed, {}, { name: `${d.name}_count_d` })], { to: 7 }, { name: `${d.name}_count` });
+  const count = g.op1(
+    'Cast',
+    [passed.length === 1 ? passed[0]! : g.op1('Sum', passed, {}, { name: `${d.name}_count_d` })],
+    { to: 7 },
+    { name: `${d.name}_count` },
+  );
   return g.op1(
     'LabelEncoder',
     [count],

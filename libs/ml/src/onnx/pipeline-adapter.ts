@@ -49,7 +49,10 @@ export interface DescribablePreprocessor {
  *
  * @throws Error when a raw column would need to be both numeric and categorical.
  */
-export function describePipeline(preprocessor: DescribablePreprocessor, features?: ExportableFeatures): PipelineDescription {
+export function describePipeline(
+  preprocessor: DescribablePreprocessor,
+  features?: ExportableFeatures,
+): PipelineDescription {
   const outputs: OutputColumnSpec[] = preprocessor.describe().map((c, i): OutputColumnSpec => {
     const where = `preprocessor output ${i} ('${c.source}', ${c.kind})`;
     if (c.kind === 'numeric') {
@@ -62,29 +65,56 @@ export function describePipeline(preprocessor: DescribablePreprocessor, features
       };
     }
     if (c.kind === 'onehot') return { kind: 'onehot', source: c.source, category: c.category };
-    if (c.categories === null) throw new Error(`${where} has no categories; describe() must list an ordinal column's categories`);
-    return { kind: 'ordinal', source: c.source, categories: c.categories, unknownValue: c.unknownValue ?? Number.NaN, missingValue: Number.NaN };
+    if (c.categories === null)
+      throw new Error(`${where} has no categories; describe() must list an ordinal column's categories`);
+    return {
+      kind: 'ordinal',
+      source: c.source,
+      categories: c.categories,
+      unknownValue: c.unknownValue ?? Number.NaN,
+      missingValue: Number.NaN,
+    };
   });
 
   const { reads, defined } = featureReads(features);
   const all = [
     ...reads,
     ...outputs.flatMap((o, i) =>
-      defined.has(o.source) ? [] : [{ column: o.source, need: (o.kind === 'numeric' ? 'numeric' : 'string') as ColumnNeed, user: `output ${i} '${outputColumnName(o)}'` }],
+      defined.has(o.source)
+        ? []
+        : [
+            {
+              column: o.source,
+              need: (o.kind === 'numeric' ? 'numeric' : 'string') as ColumnNeed,
+              user: `output ${i} '${outputColumnName(o)}'`,
+            },
+          ],
     ),
   ];
   const order: string[] = [];
   const byColumn = new Map<string, { need: ColumnNeed; user: string }[]>();
   for (const r of all) {
-    if (!byColumn.has(r.column)) (byColumn.set(r.column, []), order.push(r.column));
+    if (!byColumn.has(r.column)) {
+      byColumn.set(r.column, []);
+      order.push(r.column);
+    }
     byColumn.get(r.column)!.push(r);
   }
   const rawColumns: RawColumnSpec[] = order.map((name) => {
     const rs = byColumn.get(name)!;
     const num = rs.find((r) => r.need === 'numeric');
     const str = rs.find((r) => r.need === 'string');
-    if (num && str) throw new Error(`raw column '${name}' is read as numeric (by ${num.user}) and as categorical (by ${str.user}); a raw column has one type`);
-    const type = num ? 'numeric' : str ? 'categorical' : rs.some((r) => r.need === 'numeric-soft') ? 'numeric' : 'categorical';
+    if (num && str)
+      throw new Error(
+        `raw column '${name}' is read as numeric (by ${num.user}) and as categorical (by ${str.user}); a raw column has one type`,
+      );
+    const type = num
+      ? 'numeric'
+      : str
+        ? 'categorical'
+        : rs.some((r) => r.need === 'numeric-soft')
+          ? 'numeric'
+          : 'categorical';
     return { name, type };
   });
   return { rawColumns, ...(features ? { features } : {}), outputs };
@@ -117,5 +147,9 @@ export interface PipelineExportInput {
  */
 export function exportPipelineToOnnx(input: PipelineExportInput): Uint8Array {
   const description = describePipeline(input.preprocessor, input.features);
-  return exportPipelineDescriptionToOnnx(description, input.model, input.treePrecision ? { treePrecision: input.treePrecision } : {});
+  return exportPipelineDescriptionToOnnx(
+    description,
+    input.model,
+    input.treePrecision ? { treePrecision: input.treePrecision } : {},
+  );
 }

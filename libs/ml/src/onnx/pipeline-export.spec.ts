@@ -27,7 +27,8 @@ function fitTelcoChain(ds: Dataset): { fitted: FittedFeatures; pre: Preprocessor
   const steps: StepSpec[] = [];
   for (const c of derived.schema) {
     if (c.role === 'numeric') steps.push({ column: c.name, kind: 'numeric', impute: 'median', scale: true });
-    else if (c.role === 'categorical' && c.name === 'contract') steps.push({ column: c.name, kind: 'ordinal', unknownValue: -1 });
+    else if (c.role === 'categorical' && c.name === 'contract')
+      steps.push({ column: c.name, kind: 'ordinal', unknownValue: -1 });
     else if (c.role === 'categorical') steps.push({ column: c.name, kind: 'onehot' });
   }
   return { fitted, pre: new Preprocessor({ steps }).fit(derived) };
@@ -37,7 +38,13 @@ function fitTelcoChain(ds: Dataset): { fitted: FittedFeatures; pre: Preprocessor
  * A random ensemble over the transformed features whose thresholds are actual transformed values
  * (the hardest case for 'le': x == t) or midpoints between two of them.
  */
-function dataEnsemble(x: Float64Array[], rule: 'lt' | 'le', seed: number, nTrees: number, depth: number): TreeEnsemble {
+function dataEnsemble(
+  x: Float64Array[],
+  rule: 'lt' | 'le',
+  seed: number,
+  nTrees: number,
+  depth: number,
+): TreeEnsemble {
   const rng = new Rng(seed);
   const nF = x[0]!.length;
   const trees: Tree[] = [];
@@ -50,7 +57,12 @@ function dataEnsemble(x: Float64Array[], rule: 'lt' | 'le', seed: number, nTrees
     const value: number[] = [];
     const grow = (d: number): number => {
       const id = feature.length;
-      feature.push(-1), threshold.push(0), left.push(-1), right.push(-1), dl.push(0), value.push((rng.nextFloat() - 0.5) * 0.4);
+      feature.push(-1);
+      threshold.push(0);
+      left.push(-1);
+      right.push(-1);
+      dl.push(0);
+      value.push((rng.nextFloat() - 0.5) * 0.4);
       if (d === depth) return id;
       const f = rng.nextInt(nF);
       const a = x[rng.nextInt(x.length)]![f]!;
@@ -75,7 +87,15 @@ function dataEnsemble(x: Float64Array[], rule: 'lt' | 'le', seed: number, nTrees
       gain: new Float64Array(n),
     });
   }
-  return { trees, splitRule: rule, link: 'logistic', baseMargin: -1.1, nFeatures: nF, featureNames: Array.from({ length: nF }, (_, i) => `x${i}`), float32Features: false };
+  return {
+    trees,
+    splitRule: rule,
+    link: 'logistic',
+    baseMargin: -1.1,
+    nFeatures: nF,
+    featureNames: Array.from({ length: nF }, (_, i) => `x${i}`),
+    float32Features: false,
+  };
 }
 
 describe('exportPipelineDescriptionToOnnx on every Telco row', () => {
@@ -85,15 +105,20 @@ describe('exportPipelineDescriptionToOnnx on every Telco row', () => {
   let transformed: Float64Array[];
   let chain: { fitted: FittedFeatures; pre: Preprocessor };
   /** The in-process pipeline on one raw record: features, then preprocessing. */
-  const transformRecord = (row: RawRow): Float64Array => chain.pre.transformRecord(chain.fitted.applyRecord(row));
+  const transformRecord = (row: RawRow): Float64Array =>
+    chain.pre.transformRecord(chain.fitted.applyRecord(row));
 
   beforeAll(async () => {
-    ds = (await readCsvFile(CSV, { schema: { customer_id: 'id', churn: 'target', senior_citizen: 'numeric' } })).dataset;
+    ds = (
+      await readCsvFile(CSV, { schema: { customer_id: 'id', churn: 'target', senior_citizen: 'numeric' } })
+    ).dataset;
     rows = Array.from({ length: ds.rowCount }, (_, r) => ds.record(r));
     chain = fitTelcoChain(ds);
     desc = describePipeline(chain.pre, chain.fitted);
     const x = chain.pre.transform(chain.fitted.apply(ds));
-    transformed = rows.map((_, r) => Float64Array.from({ length: x.cols }, (_, c) => x.data[c * x.rows + r]!));
+    transformed = rows.map((_, r) =>
+      Float64Array.from({ length: x.cols }, (_, c) => x.data[c * x.rows + r]!),
+    );
   });
 
   it('has the raw data the test relies on (missing total_charges, all rows)', () => {
@@ -101,27 +126,33 @@ describe('exportPipelineDescriptionToOnnx on every Telco row', () => {
     expect(rows.filter((r) => r['total_charges'] === null).length).toBeGreaterThan(0);
   });
 
-  it.each(['lt', 'le'] as const)('tree ensemble (rule %s): probabilities equal the in-process pipeline within 1e-6', async (rule) => {
-    const e = dataEnsemble(transformed, rule, rule === 'lt' ? 1 : 2, 80, 6);
-    const session = await createOnnxSession(exportPipelineDescriptionToOnnx(desc, e));
-    const res = await runOnnxPipeline(session, rows);
-    let maxErr = 0;
-    let labelMismatches = 0;
-    for (let r = 0; r < rows.length; r++) {
-      const p = ensembleProba(e, transformed[r]!);
-      maxErr = Math.max(maxErr, Math.abs(res.proba[r]! - p), Math.abs(res.probabilities[2 * r]! - (1 - p)));
-      if (res.label[r] !== (p > 1 - p ? 1 : 0)) labelMismatches++;
-    }
-    expect(maxErr).toBeLessThan(1e-6);
-    expect(labelMismatches).toBe(0);
-  });
+  it.each(['lt', 'le'] as const)(
+    'tree ensemble (rule %s): probabilities equal the in-process pipeline within 1e-6',
+    async (rule) => {
+      const e = dataEnsemble(transformed, rule, rule === 'lt' ? 1 : 2, 80, 6);
+      const session = await createOnnxSession(exportPipelineDescriptionToOnnx(desc, e));
+      const res = await runOnnxPipeline(session, rows);
+      let maxErr = 0;
+      let labelMismatches = 0;
+      for (let r = 0; r < rows.length; r++) {
+        const p = ensembleProba(e, transformed[r]!);
+        maxErr = Math.max(maxErr, Math.abs(res.proba[r]! - p), Math.abs(res.probabilities[2 * r]! - (1 - p)));
+        if (res.label[r] !== (p > 1 - p ? 1 : 0)) labelMismatches++;
+      }
+      expect(maxErr).toBeLessThan(1e-6);
+      expect(labelMismatches).toBe(0);
+    },
+  );
 
   it('float32 trees on these float64 features would disagree on some rows (why the pipeline keeps double)', async () => {
     const e = dataEnsemble(transformed, 'le', 2, 80, 6);
-    const session = await createOnnxSession(exportPipelineDescriptionToOnnx(desc, e, { treePrecision: 'float' }));
+    const session = await createOnnxSession(
+      exportPipelineDescriptionToOnnx(desc, e, { treePrecision: 'float' }),
+    );
     const res = await runOnnxPipeline(session, rows);
     let differing = 0;
-    for (let r = 0; r < rows.length; r++) if (Math.abs(res.proba[r]! - ensembleProba(e, transformed[r]!)) > 1e-5) differing++;
+    for (let r = 0; r < rows.length; r++)
+      if (Math.abs(res.proba[r]! - ensembleProba(e, transformed[r]!)) > 1e-5) differing++;
     expect(differing).toBeGreaterThan(0);
   });
 
@@ -133,8 +164,16 @@ describe('exportPipelineDescriptionToOnnx on every Telco row', () => {
     const xTrain = takeRows(x, train);
     const yTrain = takeLabels(y, train);
     const models = [
-      new GradientBoostingClassifier({ nEstimators: 40, maxDepth: 4, learningRate: 0.1, randomState: 1 }).fit(xTrain, yTrain),
-      new GradientBoostingClassifier({ growPolicy: 'lossguide', numLeaves: 15, nEstimators: 30, randomState: 2 }).fit(xTrain, yTrain),
+      new GradientBoostingClassifier({ nEstimators: 40, maxDepth: 4, learningRate: 0.1, randomState: 1 }).fit(
+        xTrain,
+        yTrain,
+      ),
+      new GradientBoostingClassifier({
+        growPolicy: 'lossguide',
+        numLeaves: 15,
+        nEstimators: 30,
+        randomState: 2,
+      }).fit(xTrain, yTrain),
       new RandomForestClassifier({ nEstimators: 20, maxDepth: 8, randomState: 3 }).fit(xTrain, yTrain),
       new LogisticRegression({ C: 1 }).fit(xTrain, yTrain),
     ];
@@ -182,9 +221,19 @@ describe('exportPipelineDescriptionToOnnx on every Telco row', () => {
   });
 
   it('rejects a description whose model does not fit it, naming the mismatch', () => {
-    expect(() => exportPipelineDescriptionToOnnx(desc, { coef: [1, 2], intercept: 0 })).toThrow(/model.coef has 2 coefficients but the preprocessing outputs \d+ columns/);
-    const bad: PipelineDescription = { ...desc, features: { spec: { features: [{ kind: 'product', name: 'p', sources: ['tenure', 'nope'] }] }, statistics: {} } };
-    expect(() => exportPipelineDescriptionToOnnx(bad, { coef: Array.from(desc.outputs, () => 0), intercept: 0 })).toThrow(
+    expect(() => exportPipelineDescriptionToOnnx(desc, { coef: [1, 2], intercept: 0 })).toThrow(
+      /model.coef has 2 coefficients but the preprocessing outputs \d+ columns/,
+    );
+    const bad: PipelineDescription = {
+      ...desc,
+      features: {
+        spec: { features: [{ kind: 'product', name: 'p', sources: ['tenure', 'nope'] }] },
+        statistics: {},
+      },
+    };
+    expect(() =>
+      exportPipelineDescriptionToOnnx(bad, { coef: Array.from(desc.outputs, () => 0), intercept: 0 }),
+    ).toThrow(
       /feature 'p' reads column 'nope', which is neither a raw column nor a feature defined before it/,
     );
   });
@@ -196,7 +245,9 @@ describe('exportLogisticRegressionToOnnx', () => {
     const f = 6;
     const coef = Array.from({ length: f }, () => rng.nextGaussian());
     const n = 500;
-    const x = new Float32Array(n * f).map(() => (rng.nextFloat() < 0.02 ? Number.NaN : rng.nextGaussian() * 3));
+    const x = new Float32Array(n * f).map(() =>
+      rng.nextFloat() < 0.02 ? Number.NaN : rng.nextGaussian() * 3,
+    );
     const session = await createOnnxSession(exportLogisticRegressionToOnnx({ coef, intercept: 0.25 }));
     const ort = await import('onnxruntime-node');
     const out = await session.run({ features: new ort.Tensor('float32', x, [n, f]) });
