@@ -1,4 +1,5 @@
 import { bootstrapService, readPackageVersion } from '@mlops/service-kit';
+import { ingestionDatabase } from './ingestion.database.js';
 import { ingestionManifest } from './ingestion.manifest.js';
 import { IngestionModule } from './ingestion.module.js';
 
@@ -6,6 +7,6 @@ await bootstrapService({
   name: 'ingestion',
   version: readPackageVersion(import.meta.url),
   module: IngestionModule,
-  uses: { postgres: true, redis: true },
+  uses: { postgres: ingestionDatabase, redis: true },
   manifest: ingestionManifest,
 });
