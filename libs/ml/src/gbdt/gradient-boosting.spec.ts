@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createMatrix, matrixFromRows, takeLabels, takeRows, type Matrix } from '../core/matrix.js';
 import { Rng } from '../core/random.js';
 import { ensembleRaw } from '../trees/tree.js';
-import { applyBins, buildBinMapper, binOf } from './binning.js';
+import { applyBins, buildBinMapper, binOf, ColumnBinner } from './binning.js';
 import { GradientBoostingClassifier } from './gradient-boosting.js';
 import { TreeGrower } from './grower.js';
 import { growConfig, resolveParams } from './params.js';
@@ -270,6 +270,48 @@ describe('GradientBoostingClassifier: training behaviour', () => {
     const three = new GradientBoostingClassifier({ ...p, nThreads: 3, growPolicy: undefined }).fit(x, y).toJSON();
     expect(two.state).toEqual(one.state);
     expect(three.state).toEqual(one.state);
+  });
+});
+
+describe('GradientBoostingClassifier.fitBinned: training from bins built column by column', () => {
+  const { x, y } = nonlinear(2500, 41, 0.1);
+
+  it('gives the same model as a one-thread fit on the float matrix (depthwise and lossguide, sampling, 2 threads)', () => {
+    const cases = [
+      { nEstimators: 12, subsample: 0.8, colsampleBytree: 0.7, randomState: 5, nThreads: 2, threadMinCells: 0 },
+      { growPolicy: 'lossguide' as const, nEstimators: 12, numLeaves: 12, baggingFraction: 0.7, baggingFreq: 2, featureFraction: 0.8, randomState: 6, binSampleRows: 1000, nThreads: 2, threadMinCells: 0 },
+    ];
+    for (const p of cases) {
+      const direct = new GradientBoostingClassifier({ ...p, nThreads: 1 }).fit(x, y);
+      const model = new GradientBoostingClassifier(p);
+      const binner = model.binner(x.rows, x.columnNames);
+      // columns in any order, each from its own copy (as a file reader would hand them over)
+      for (const f of [3, 0, 4, 2, 1]) binner.setColumn(f, Float64Array.from(x.data.subarray(f * x.rows, (f + 1) * x.rows)));
+      model.fitBinned(binner.finish(), y);
+      expect(model.toJSON().state).toEqual(direct.toJSON().state);
+    }
+  });
+
+  it('bins exactly as buildBinMapper + applyBins', () => {
+    const binner = new ColumnBinner(x.rows, x.columnNames, { maxBin: 64, binSampleRows: 1000, seed: 9 });
+    for (let f = 0; f < x.cols; f++) binner.setColumn(f, x.data.subarray(f * x.rows, (f + 1) * x.rows));
+    const binned = binner.finish();
+    const mapper = buildBinMapper(x, 64, 1000, 9);
+    const bins = new Uint8Array(x.rows * x.cols);
+    applyBins(mapper, x, bins);
+    expect(Array.from(binned.bins)).toEqual(Array.from(bins));
+    expect(binned.mapper.cuts.map((c) => Array.from(c))).toEqual(mapper.cuts.map((c) => Array.from(c)));
+  });
+
+  it('rejects bins made with other binning parameters, unset columns and bad column input', () => {
+    const binner = new GradientBoostingClassifier({ maxBin: 32 }).binner(x.rows, x.columnNames);
+    expect(() => binner.finish()).toThrow(/column 0 \(f0\) was never set/);
+    expect(() => binner.setColumn(5, x.data.subarray(0, x.rows))).toThrow(/column index f must be in \[0, 5\)/);
+    expect(() => binner.setColumn(0, x.data.subarray(0, 10))).toThrow(/values has 10 rows for column 0/);
+    for (let f = 0; f < x.cols; f++) binner.setColumn(f, x.data.subarray(f * x.rows, (f + 1) * x.rows));
+    const binned = binner.finish();
+    expect(() => new GradientBoostingClassifier({ maxBin: 64 }).fitBinned(binned, y)).toThrow(/bin it with model.binner/);
+    expect(() => new GradientBoostingClassifier({ maxBin: 32 }).fitBinned(binned, y.subarray(1))).toThrow(/y has/);
   });
 });
 

@@ -428,26 +428,10 @@ export class TreeGrower {
 
   /** Stable in-place partition of idx[start..end); returns the first right position. */
   private partition(c: Candidate): number {
-    const { idx, scratch, n } = this;
     const f = c.feat;
-    const base = f * n;
-    const missing = this.mapper.nValueBins[f]!;
-    const b = c.bin;
-    const dl = c.defaultLeft;
-    const bins = this.bins;
-    let w = c.start;
-    let k = 0;
-    // branchless: the missing bin (nValueBins) is above every split bin, so `v <= b` sends it right
-    for (let i = c.start; i < c.end; i++) {
-      const r = idx[i]!;
-      const v = bins[base + r]!;
-      const lb = +(v <= b) | (dl & +(v === missing));
-      idx[w] = r;
-      scratch[k] = r;
-      w += lb;
-      k += 1 - lb;
-    }
-    for (let i = 0; i < k; i++) idx[w + i] = scratch[i]!;
+    const w = partitionRows(this.idx, this.scratch, this.bins, f * this.n, c.start, c.end, c.bin, c.defaultLeft, this.mapper.nValueBins[f]!);
+    // right rows back after the left ones (native copy)
+    this.idx.set(this.scratch.subarray(0, c.end - w), w);
     return w;
   }
 
@@ -592,4 +576,26 @@ export class TreeGrower {
     };
     return { tree, splitBin: Int32Array.from(splitBin), leafIds, leafStart, leafEnd };
   }
+}
+
+/**
+ * Stable partition kernel: rows `idx[start..end)` going left (bin <= b, or the missing bin when
+ * `dl` = 1) are packed from `start`, the others into `scratch[0..)`; returns the first right
+ * position. Nothing follows the loop on purpose: code first reached after a hot loop runs in V8's
+ * on-stack-replaced code without type feedback and deoptimizes on every call.
+ */
+function partitionRows(idx: Uint32Array, scratch: Uint32Array, bins: Uint8Array, base: number, start: number, end: number, b: number, dl: number, missing: number): number {
+  let w = start;
+  let k = 0;
+  // branchless: the missing bin (nValueBins) is above every split bin, so `v <= b` sends it right
+  for (let i = start; i < end; i++) {
+    const r = idx[i]!;
+    const v = bins[base + r]!;
+    const lb = +(v <= b) | (dl & +(v === missing));
+    idx[w] = r;
+    scratch[k] = r;
+    w += lb;
+    k += 1 - lb;
+  }
+  return w;
 }

@@ -95,10 +95,19 @@ export function buildHistogram(
     const f = feats[k]!;
     const h0 = 2 * offsets[f]!;
     const base = f * n;
-    for (let i = start; i < end; i++) {
-      const j = h0 + 2 * bins[base + (dense === 1 ? i : idx[i]!)]!;
-      hist[j] += gh[2 * i]!;
-      hist[j + 1] += gh[2 * i + 1]!;
+    if (dense === 1) {
+      const col = bins.subarray(base, base + n);
+      for (let i = start; i < end; i++) {
+        const j = h0 + 2 * col[i]!;
+        hist[j] += gh[2 * i]!;
+        hist[j + 1] += gh[2 * i + 1]!;
+      }
+    } else {
+      for (let i = start; i < end; i++) {
+        const j = h0 + 2 * bins[base + idx[i]!]!;
+        hist[j] += gh[2 * i]!;
+        hist[j + 1] += gh[2 * i + 1]!;
+      }
     }
   }
 }
