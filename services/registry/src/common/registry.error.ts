@@ -8,6 +8,7 @@ export enum RegistryErrorCode {
   ResourceDoesNotExist = 'RESOURCE_DOES_NOT_EXIST',
   InvalidState = 'INVALID_STATE',
   EndpointNotFound = 'ENDPOINT_NOT_FOUND',
+  NotImplemented = 'NOT_IMPLEMENTED',
   InternalError = 'INTERNAL_ERROR',
 }
 
@@ -18,6 +19,7 @@ const HTTP_STATUS: Record<RegistryErrorCode, number> = {
   [RegistryErrorCode.ResourceDoesNotExist]: 404,
   [RegistryErrorCode.InvalidState]: 409,
   [RegistryErrorCode.EndpointNotFound]: 404,
+  [RegistryErrorCode.NotImplemented]: 501,
   [RegistryErrorCode.InternalError]: 500,
 };
 

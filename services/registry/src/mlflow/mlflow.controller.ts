@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, Patch, Post, Query, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Param, Patch, Post, Query, UseFilters, HttpCode } from '@nestjs/common';
 import {
   keyValues,
   optionalBoolean,
@@ -11,7 +11,7 @@ import {
   toDouble,
   type RequestValues,
 } from '../common/request-values.js';
-import { RegistryError } from '../common/registry.error.js';
+import { RegistryError, RegistryErrorCode } from '../common/registry.error.js';
 import { ModelRegistryService } from '../model-registry/model-registry.service.js';
 import { decodePageToken, encodePageToken, parseRunFilter, parseRunOrder } from '../tracking/run-filter.js';
 import { TrackingService } from '../tracking/tracking.service.js';
@@ -83,6 +83,7 @@ export class MlflowController {
     return { experiment: mlflowExperiment(await this.tracking.getExperimentByName(requiredString(q, 'experiment_name'))) };
   }
 
+  @HttpCode(200)
   @Post('experiments/create')
   async createExperiment(@Body() b: Json): Promise<Json> {
     const e = await this.tracking.createExperiment(requiredString(b, 'name'), optionalString(b, 'artifact_location'), keyValues(b, 'tags'));
@@ -94,6 +95,7 @@ export class MlflowController {
     return { experiment: mlflowExperiment(await this.tracking.getExperiment(requiredString(q, 'experiment_id'))) };
   }
 
+  @HttpCode(200)
   @Post('experiments/search')
   searchExperimentsPost(@Body() b: Json): Promise<Json> {
     return this.searchExperiments(b);
@@ -112,12 +114,14 @@ export class MlflowController {
     return page('experiments', found, max, offset, mlflowExperiment);
   }
 
+  @HttpCode(200)
   @Post('experiments/delete')
   async deleteExperiment(@Body() b: Json): Promise<Json> {
     await this.tracking.deleteExperiment(requiredString(b, 'experiment_id'));
     return {};
   }
 
+  @HttpCode(200)
   @Post('experiments/set-experiment-tag')
   async setExperimentTag(@Body() b: Json): Promise<Json> {
     await this.tracking.setExperimentTag(requiredString(b, 'experiment_id'), {
@@ -128,6 +132,7 @@ export class MlflowController {
   }
 
   // ---- runs
+  @HttpCode(200)
   @Post('runs/create')
   async createRun(@Body() b: Json): Promise<Json> {
     const run = await this.tracking.createRun({
@@ -140,6 +145,7 @@ export class MlflowController {
     return { run: mlflowRun(run) };
   }
 
+  @HttpCode(200)
   @Post('runs/update')
   async updateRun(@Body() b: Json): Promise<Json> {
     const info = await this.tracking.updateRun(runIdOf(b), {
@@ -155,36 +161,42 @@ export class MlflowController {
     return { run: mlflowRun(await this.tracking.getRun(runIdOf(q))) };
   }
 
+  @HttpCode(200)
   @Post('runs/delete')
   async deleteRun(@Body() b: Json): Promise<Json> {
     await this.tracking.deleteRun(requiredString(b, 'run_id'));
     return {};
   }
 
+  @HttpCode(200)
   @Post('runs/restore')
   async restoreRun(@Body() b: Json): Promise<Json> {
     await this.tracking.restoreRun(requiredString(b, 'run_id'));
     return {};
   }
 
+  @HttpCode(200)
   @Post('runs/log-parameter')
   async logParam(@Body() b: Json): Promise<Json> {
     await this.tracking.logParam(runIdOf(b), { key: requiredString(b, 'key'), value: optionalString(b, 'value') ?? '' });
     return {};
   }
 
+  @HttpCode(200)
   @Post('runs/log-metric')
   async logMetric(@Body() b: Json): Promise<Json> {
     await this.tracking.logMetric(runIdOf(b), metricOf(b, Date.now()));
     return {};
   }
 
+  @HttpCode(200)
   @Post('runs/set-tag')
   async setTag(@Body() b: Json): Promise<Json> {
     await this.tracking.setTag(runIdOf(b), { key: requiredString(b, 'key'), value: optionalString(b, 'value') ?? '' });
     return {};
   }
 
+  @HttpCode(200)
   @Post('runs/log-batch')
   async logBatch(@Body() b: Json): Promise<Json> {
     const now = Date.now();
@@ -204,6 +216,7 @@ export class MlflowController {
     return {};
   }
 
+  @HttpCode(200)
   @Post('runs/search')
   async searchRuns(@Body() b: Json): Promise<Json> {
     const max = maxResults(b, 1000, 50000);
@@ -225,7 +238,31 @@ export class MlflowController {
     return metrics.length > 0 ? { metrics: metrics.map(mlflowMetric) } : {};
   }
 
+  // ---- logged models (MLflow 3): not kept here. The client searches them when it lists or
+  // downloads run artifacts (to find a model logged from the run); the answer is "none", so it
+  // falls back to the run's own artifacts. `log_model` needs to create one: refused, NOT_IMPLEMENTED.
+  @HttpCode(200)
+  @Post('logged-models/search')
+  searchLoggedModels(): Json {
+    return {};
+  }
+
+  @HttpCode(200)
+  @Post('logged-models')
+  createLoggedModel(): Json {
+    throw new RegistryError(
+      RegistryErrorCode.NotImplemented,
+      'Logged models (MLflow 3 log_model) are not supported by this registry: log the model files with log_artifacts and register a version with create_model_version',
+    );
+  }
+
+  @Get('logged-models/:modelId')
+  getLoggedModel(@Param('modelId') modelId: string): Json {
+    throw RegistryError.notFound(`Logged model with ID '${modelId}' not found.`);
+  }
+
   // ---- registered models
+  @HttpCode(200)
   @Post('registered-models/create')
   async createModel(@Body() b: Json): Promise<Json> {
     const m = await this.registry.createModel(requiredString(b, 'name'), optionalString(b, 'description'), keyValues(b, 'tags'));
@@ -257,12 +294,14 @@ export class MlflowController {
     return {};
   }
 
+  @HttpCode(200)
   @Post('registered-models/set-tag')
   async setModelTag(@Body() b: Json): Promise<Json> {
     await this.registry.setModelTag(requiredString(b, 'name'), { key: requiredString(b, 'key'), value: optionalString(b, 'value') ?? '' });
     return {};
   }
 
+  @HttpCode(200)
   @Post('registered-models/get-latest-versions')
   async latestVersionsPost(@Body() b: Json): Promise<Json> {
     return this.latestVersions(b);
@@ -276,6 +315,7 @@ export class MlflowController {
     return versions.length > 0 ? { model_versions: versions.map(mlflowModelVersion) } : {};
   }
 
+  @HttpCode(200)
   @Post('registered-models/alias')
   async setAlias(@Body() b: Json, @Headers('x-actor') actor?: string): Promise<Json> {
     await this.registry.setAlias(requiredString(b, 'name'), requiredString(b, 'alias'), requiredInteger(b, 'version'), actor ?? 'mlflow-client');
@@ -296,6 +336,7 @@ export class MlflowController {
   }
 
   // ---- model versions
+  @HttpCode(200)
   @Post('model-versions/create')
   async createVersion(@Body() b: Json): Promise<Json> {
     const v = await this.registry.createVersion(requiredString(b, 'name'), {
@@ -313,6 +354,7 @@ export class MlflowController {
     return { model_version: mlflowModelVersion(await this.registry.getVersion(requiredString(q, 'name'), requiredInteger(q, 'version'))) };
   }
 
+  @HttpCode(200)
   @Post('model-versions/transition-stage')
   async transitionStage(@Body() b: Json, @Headers('x-actor') actor?: string): Promise<Json> {
     const v = await this.registry.transitionStage(requiredString(b, 'name'), requiredInteger(b, 'version'), {
@@ -346,6 +388,7 @@ export class MlflowController {
     return {};
   }
 
+  @HttpCode(200)
   @Post('model-versions/set-tag')
   async setVersionTag(@Body() b: Json): Promise<Json> {
     await this.registry.setVersionTag(requiredString(b, 'name'), requiredInteger(b, 'version'), {

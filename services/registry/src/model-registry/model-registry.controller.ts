@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, Param, ParseIntPipe, Post, Put, Query, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Param, ParseIntPipe, Post, Put, Query, Res, UseFilters, HttpCode } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ArtifactsService } from '../artifacts/artifacts.service.js';
 import {
@@ -109,6 +109,7 @@ export class ModelRegistryController {
   }
 
   /** `{ stage, archiveExistingVersions?, reason? }`; the actor comes from `actor` or the `x-actor` header. */
+  @HttpCode(200)
   @Post(':name/versions/:version/stage')
   transition(
     @Param('name') name: string,
@@ -156,6 +157,7 @@ export class ModelRegistryController {
   }
 
   /** `{ stage? = Production, reason?, actor? }`: the previous holder of the stage back, the current one archived. */
+  @HttpCode(200)
   @Post(':name/rollback')
   rollback(@Param('name') name: string, @Body() b: Json, @Headers('x-actor') actor?: string): Promise<RollbackResult> {
     return this.registry.rollback(name, {

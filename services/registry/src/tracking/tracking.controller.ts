@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Patch, Post, Put, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Put, Query, Req, Res, UseFilters, HttpCode } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bodyBytes, pathAfter } from '../artifacts/mlflow-artifacts.controller.js';
 import { ArtifactsService } from '../artifacts/artifacts.service.js';
@@ -89,6 +89,7 @@ export class TrackingController {
   }
 
   /** Log-batch: `{ metrics, params, tags }` in one transaction (limits 1000 / 100 / 100, 1000 in all). */
+  @HttpCode(200)
   @Post('runs/:runId/log-batch')
   async logBatch(@Param('runId') runId: string, @Body() b: Json): Promise<Json> {
     await this.tracking.logBatch(runId, { metrics: metricsOf(b), params: keyValues(b, 'params'), tags: keyValues(b, 'tags') });
@@ -101,6 +102,7 @@ export class TrackingController {
   }
 
   /** `{ experimentIds, filter, orderBy, maxResults, pageToken, viewType }` -> `{ runs, nextPageToken? }`. */
+  @HttpCode(200)
   @Post('runs/search')
   async search(@Body() b: Json): Promise<Json> {
     const max = optionalInteger(b, 'maxResults') ?? 1000;
