@@ -1,0 +1,16 @@
+import { readPackageVersion, type ServiceDefinition } from '@mlops/service-kit';
+import { CreateRegistryTables1767398400000 } from './database/1767398400000-create-registry-tables.js';
+import { registryEntities } from './database/registry.entities.js';
+import { registryManifest } from './registry.manifest.js';
+import { RegistryModule } from './registry.module.js';
+
+/** The registry service as `bootstrapService` / `startService` take it: its tables and migrations in schema `registry`. */
+export function registryDefinition(moduleUrl: string): ServiceDefinition {
+  return {
+    name: 'registry',
+    version: readPackageVersion(moduleUrl),
+    module: RegistryModule,
+    uses: { postgres: { entities: registryEntities, migrations: [CreateRegistryTables1767398400000] } },
+    manifest: registryManifest,
+  };
+}
