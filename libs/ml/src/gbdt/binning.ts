@@ -67,7 +67,57 @@ function columnCuts(col: ArrayLike<number>, sample: Uint32Array | null, maxValue
       if (v === v) vals[k++] = v;
     }
   }
-  return quantileCuts(vals.subarray(0, k).sort(), maxValueBins);
+  return quantileCuts(sortFloat32(vals.subarray(0, k)), maxValueBins);
+}
+
+let radixKeys = new Uint32Array(0);
+let radixTmp = new Uint32Array(0);
+
+/**
+ * Sorts NaN-free float32 values ascending in place, in the order of `Float32Array.prototype.sort`
+ * (-0 before +0), by a 2-pass 16-bit LSD radix sort on the order-preserving bit pattern (sign
+ * bit flipped for positives, all bits for negatives): about 3x faster than the built-in sort on
+ * the 200k-value bin samples.
+ */
+function sortFloat32(v: Float32Array): Float32Array {
+  const k = v.length;
+  if (k < 512) return v.sort();
+  if (radixKeys.length < k) {
+    radixKeys = new Uint32Array(k);
+    radixTmp = new Uint32Array(k);
+  }
+  const bits = new Uint32Array(v.buffer, v.byteOffset, k);
+  const a = radixKeys;
+  const b = radixTmp;
+  for (let i = 0; i < k; i++) {
+    const u = bits[i]!;
+    a[i] = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
+  }
+  const count = new Uint32Array(65536);
+  for (let pass = 0; pass < 2; pass++) {
+    const src = pass === 0 ? a : b;
+    const dst = pass === 0 ? b : a;
+    const shift = 16 * pass;
+    count.fill(0);
+    for (let i = 0; i < k; i++) count[(src[i]! >>> shift) & 0xffff]! += 1;
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = count[d]!;
+      count[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < k; i++) {
+      const key = src[i]!;
+      const d = (key >>> shift) & 0xffff;
+      dst[count[d]!] = key;
+      count[d]! += 1;
+    }
+  }
+  for (let i = 0; i < k; i++) {
+    const key = a[i]!;
+    bits[i] = key & 0x80000000 ? (key & 0x7fffffff) >>> 0 : ~key >>> 0;
+  }
+  return v;
 }
 
 function mapperFromCuts(cuts: Float64Array[]): BinMapper {
