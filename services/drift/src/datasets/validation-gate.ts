@@ -32,7 +32,7 @@ export class ValidationPendingError extends Error {
 export class HttpValidationGate implements ValidationGate {
   constructor(
     private readonly baseUrl: string,
-    private readonly maxWaitMs = 60_000,
+    private readonly maxWaitMs = 30_000,
     private readonly pollMs = 250,
   ) {}
 

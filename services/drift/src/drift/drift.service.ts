@@ -75,6 +75,8 @@ export class DriftService {
    */
   async onIngested(event: EventOf<typeof topics.dataIngested>, tx: EntityManager | undefined): Promise<DatasetCheckOutcome> {
     const { datasetId } = event.payload;
+    // Read first: an unknown dataset fails fast (404, dead-lettered) instead of waiting for a verdict.
+    const current = datasetToDriftTable(await this.reader.read(datasetId));
     const verdict = await this.gate.verdict(datasetId);
     if (verdict === 'failed' && this.settings.skipFailedDatasets) {
       return { kind: 'skipped', reason: 'the dataset failed validation' };
@@ -85,7 +87,6 @@ export class DriftService {
       reference = await this.store.setReference(tx, datasetId, 'first-validated');
       referenceSet = true;
     }
-    const current = datasetToDriftTable(await this.reader.read(datasetId));
     const referenceTable = reference.datasetId === datasetId ? current : await this.referenceTable(reference.datasetId);
     const check = await this.check({ datasetId }, reference.datasetId, referenceTable, current, tx, event);
     return { kind: 'checked', check, referenceSet };
