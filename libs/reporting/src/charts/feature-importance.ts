@@ -50,7 +50,6 @@ export async function renderFeatureImportanceChart(
     throw new ChartError('importances are all 0: nothing to chart (was the model fitted?)');
   const labels = order.map((i) => data.features[i]!);
   const values = order.map((i) => data.importances[i]!);
-  const max = values[0]!;
   const fmt = (v: number): string =>
     options.digits !== undefined ? v.toFixed(options.digits) : v.toPrecision(3);
 
@@ -87,7 +86,8 @@ export async function renderFeatureImportanceChart(
     },
     options: {
       indexAxis: 'y',
-      layout: { padding: { right: 16, left: 4, top: 4, bottom: 4 } },
+      // the value label of the longest bar may run into the right padding
+      layout: { padding: { right: 48, left: 4, top: 4, bottom: 4 } },
       plugins: {
         ...titleOptions(options.title ?? `Feature importance (top ${order.length})`, options.subtitle),
         legend: { display: false },
@@ -97,7 +97,7 @@ export async function renderFeatureImportanceChart(
         x: {
           beginAtZero: true,
           // room for the value labels at the end of the longest bar
-          max: niceCeil(max * 1.1),
+          grace: '12%',
           title: axisTitle(options.valueLabel ?? 'Gain (average loss reduction per split)'),
           ticks: { ...TICKS, maxTicksLimit: 8 },
           grid: { color: PALETTE.grid },
@@ -108,11 +108,4 @@ export async function renderFeatureImportanceChart(
     plugins: [valueLabels],
   };
   return renderChart(config, sizeOf(options, 900, Math.max(260, 110 + 26 * order.length)));
-}
-
-/** The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is >= x (x > 0): a round axis maximum. */
-export function niceCeil(x: number): number {
-  const p = 10 ** Math.floor(Math.log10(x));
-  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= x) return m * p;
-  return 10 * p;
 }
