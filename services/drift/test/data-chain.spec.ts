@@ -160,6 +160,7 @@ beforeAll(async () => {
     topics: [topics.dataValidationCompleted.name, topics.dataDriftChecked.name, topics.dataDriftDetected.name],
     fromBeginning: false,
   });
+  const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
   await consumer.run({
     eachMessage: async ({ topic, message }) => {
       const envelope = JSON.parse(message.value?.toString('utf8') ?? '{}') as { payload?: Record<string, unknown> };
@@ -167,8 +168,8 @@ beforeAll(async () => {
     },
   });
   // fromBeginning false: make sure the observer has its partitions before anything is produced.
-  await waitFor('the observer to join', () => (consumer.describeGroup ? true : undefined));
-  await new Promise((r) => setTimeout(r, 3000));
+  await joined;
+  await new Promise((r) => setTimeout(r, 1000));
 }, 120_000);
 
 afterAll(async () => {
