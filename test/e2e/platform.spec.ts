@@ -9,7 +9,7 @@
  * per-run prefix (a copy of config/ whose environment file overrides kafka.consumer_group_prefix).
  * PostgreSQL and Redis are cut for one or two services only, through TCP proxies in this process.
  */
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -74,8 +74,7 @@ let configDir = '';
 /** A copy of config/ whose active environment file puts the consumer groups under this run's prefix. */
 function isolatedConfigDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'mlops-e2e-config-'));
-  for (const file of readdirSync(join(ROOT, 'config')))
-    copyFileSync(join(ROOT, 'config', file), join(dir, file));
+  cpSync(join(ROOT, 'config'), dir, { recursive: true });
   const envFile = join(dir, `${process.env['MLOPS_ENV'] || 'development'}.yaml`);
   const overlay = (parseYaml(readFileSync(envFile, 'utf8')) ?? {}) as Record<string, unknown>;
   const kafkaSection = (overlay['kafka'] ?? {}) as Record<string, unknown>;
