@@ -34,7 +34,8 @@ function load(side: 'ref' | 'cur'): Record<string, DriftColumn> {
   for (const [name, cats] of Object.entries(meta.categorical)) {
     const codes = readFileSync(join(dir, `${name}.${side}.u8`));
     const col = new Array<string | null>(codes.length);
-    for (let i = 0; i < codes.length; i++) col[i] = codes[i] === 255 ? null : (cats[codes[i] as number] as string);
+    for (let i = 0; i < codes.length; i++)
+      col[i] = codes[i] === 255 ? null : (cats[codes[i] as number] as string);
     t[name] = col;
   }
   return t;
@@ -63,7 +64,10 @@ console.log(
     repeats,
     load_seconds: Math.round(loadSeconds * 1000) / 1000,
     peak_rss_mb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
-    drifted: report.columns.filter((c) => c.drifted).map((c) => c.column).sort(),
+    drifted: report.columns
+      .filter((c) => c.drifted)
+      .map((c) => c.column)
+      .sort(),
     drifted_share: report.driftedShare,
     methods: [...new Set(report.columns.map((c) => c.test))].sort(),
   }),

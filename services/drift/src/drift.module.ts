@@ -1,8 +1,18 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { PlatformConfig } from '@mlops/config';
 import { PLATFORM_CONFIG } from '@mlops/service-kit';
-import { DATASET_READER, HttpDatasetReader, ingestionBaseUrl, type DatasetReader } from './datasets/dataset-reader.js';
-import { HttpValidationGate, VALIDATION_GATE, validationBaseUrl, type ValidationGate } from './datasets/validation-gate.js';
+import {
+  DATASET_READER,
+  HttpDatasetReader,
+  ingestionBaseUrl,
+  type DatasetReader,
+} from './datasets/dataset-reader.js';
+import {
+  HttpValidationGate,
+  VALIDATION_GATE,
+  validationBaseUrl,
+  type ValidationGate,
+} from './datasets/validation-gate.js';
 import { DRIFT_SETTINGS, driftSettingsFromConfig } from './drift/drift-settings.js';
 import { DriftConsumer } from './drift/drift.consumer.js';
 import { DriftController } from './drift/drift.controller.js';

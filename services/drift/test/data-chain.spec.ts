@@ -6,13 +6,15 @@
  * monthly_charges * 1.5 -> validation fails (total_charges >= monthly_charges for tenure >= 1, mostly
  * 0.99, no longer holds for the one-month customers).
  *
- * Both services run in this process through `startService` with their real modules, PostgreSQL schemas,
- * Kafka transport and HTTP readers; the ingestion service's rows endpoint (`GET /datasets/:id/rows?format=csv`,
+ * The validation service runs as its own process from its build (`npm run build` first; a service does
+ * not import another), the drift service in this process through `startService`, both with their real
+ * modules, PostgreSQL schemas, Kafka transport and HTTP clients; the ingestion service's rows endpoint (`GET /datasets/:id/rows?format=csv`,
  * not built yet) is served by a fake HTTP server here. Isolation from a running `npm start`: HTTP ports
  * 44002/44003 and consumer groups under a per-run prefix (a copy of config/ whose environment file
  * overrides kafka.consumer_group_prefix). The drift reference is set explicitly to the base dataset.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,8 +26,6 @@ import { startService, type RunningService } from '@mlops/service-kit';
 import { HttpDatasetReader } from '../src/datasets/dataset-reader.js';
 import { HttpValidationGate } from '../src/datasets/validation-gate.js';
 import { driftDefinition } from '../src/drift.definition.js';
-import { HttpDatasetReader as ValidationHttpReader } from '../../validation/src/datasets/dataset-reader.js';
-import { validationDefinition } from '../../validation/src/validation.definition.js';
 
 const ROOT = resolve(process.cwd());
 const BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
@@ -59,7 +59,8 @@ const DATA: Record<string, string> = {
 let ingestion: Server;
 let ingestionUrl = '';
 let configDir = '';
-let validation: RunningService | undefined;
+let validation: ChildProcess | undefined;
+let validationLog = '';
 let drift: RunningService | undefined;
 const kafka = new Kafka({ clientId: `mlops-${RUN}`, brokers: BROKERS, logLevel: logLevel.NOTHING });
 let producer: Producer;
@@ -71,8 +72,19 @@ async function waitFor<T>(what: string, f: () => T | undefined, ms = 90_000): Pr
   for (;;) {
     const v = f();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; seen: ${JSON.stringify(seen.map((s) => s.topic))}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; seen: ${JSON.stringify(seen.map((s) => s.topic))}`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function waitForAsync<T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
@@ -96,7 +108,10 @@ async function ingest(datasetId: string, name: string): Promise<void> {
     },
     { producer: 'ingestion' },
   );
-  await producer.send({ topic: topics.dataIngested.name, messages: [{ key: datasetId, value: JSON.stringify(event) }] });
+  await producer.send({
+    topic: topics.dataIngested.name,
+    messages: [{ key: datasetId, value: JSON.stringify(event) }],
+  });
 }
 
 beforeAll(async () => {
@@ -132,11 +147,29 @@ beforeAll(async () => {
   };
   const write = (line: string): void => {
     // Older data-ingested events of the shared topic name datasets this fake does not serve: 404, dead-lettered.
-    if (/"level":"(error|warn|fatal)"/.test(line) && !line.includes('not found at')) process.stderr.write(`${line}\n`);
+    if (/"level":"(error|warn|fatal)"/.test(line) && !line.includes('not found at'))
+      process.stderr.write(`${line}\n`);
   };
-  validation = await startService(
-    validationDefinition('0.0.0-test', { datasetReader: new ValidationHttpReader(ingestionUrl) }),
-    { env, write },
+  const validationMain = join(ROOT, 'services', 'validation', 'dist', 'main.js');
+  if (!existsSync(validationMain)) throw new Error(`${validationMain} is missing: run 'npm run build' first`);
+  validation = spawn(process.execPath, [validationMain], {
+    cwd: ROOT,
+    env: { ...env, INGESTION_URL: ingestionUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (chunk: Buffer): void => {
+    validationLog = (validationLog + chunk.toString('utf8')).slice(-20_000);
+  };
+  validation.stdout?.on('data', keep);
+  validation.stderr?.on('data', keep);
+  await waitForAsync(
+    'the validation service to be ready',
+    async () => {
+      if (validation?.exitCode !== null) throw new Error(`the validation service exited: ${validationLog}`);
+      const res = await fetch(`http://127.0.0.1:${PORTS.validation}/health/ready`).catch(() => undefined);
+      return res?.status === 200 ? true : undefined;
+    },
+    60_000,
   );
   drift = await startService(
     driftDefinition('0.0.0-test', {
@@ -157,13 +190,19 @@ beforeAll(async () => {
   consumer = kafka.consumer({ groupId: `mlops-${RUN}.observer` });
   await consumer.connect();
   await consumer.subscribe({
-    topics: [topics.dataValidationCompleted.name, topics.dataDriftChecked.name, topics.dataDriftDetected.name],
+    topics: [
+      topics.dataValidationCompleted.name,
+      topics.dataDriftChecked.name,
+      topics.dataDriftDetected.name,
+    ],
     fromBeginning: false,
   });
   const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
   await consumer.run({
     eachMessage: async ({ topic, message }) => {
-      const envelope = JSON.parse(message.value?.toString('utf8') ?? '{}') as { payload?: Record<string, unknown> };
+      const envelope = JSON.parse(message.value?.toString('utf8') ?? '{}') as {
+        payload?: Record<string, unknown>;
+      };
       if (envelope.payload) seen.push({ topic, payload: envelope.payload });
     },
   });
@@ -176,7 +215,11 @@ afterAll(async () => {
   await consumer?.disconnect().catch(() => undefined);
   await producer?.disconnect().catch(() => undefined);
   await drift?.stop();
-  await validation?.stop();
+  if (validation && validation.exitCode === null) {
+    const exited = new Promise((r) => validation?.once('exit', r));
+    validation.kill('SIGTERM');
+    await exited;
+  }
   await new Promise((r) => ingestion?.close(r));
   if (configDir) rmSync(configDir, { recursive: true, force: true });
 }, 60_000);
@@ -184,9 +227,13 @@ afterAll(async () => {
 describe('ingested -> validated -> drift-checked, on the real Kafka and PostgreSQL', () => {
   it('validates the Telco data (passed) and finds no drift against itself', async () => {
     await ingest(BASE, 'telco-customers');
-    const validated = await waitFor('validation-completed (base)', () => eventFor(topics.dataValidationCompleted.name, BASE));
+    const validated = await waitFor('validation-completed (base)', () =>
+      eventFor(topics.dataValidationCompleted.name, BASE),
+    );
     expect(validated['passed']).toBe(true);
-    const status = (await (await fetch(`http://127.0.0.1:${PORTS.validation}/validations/${BASE}/status`)).json()) as Record<string, unknown>;
+    const status = (await (
+      await fetch(`http://127.0.0.1:${PORTS.validation}/validations/${BASE}/status`)
+    ).json()) as Record<string, unknown>;
     expect(status).toMatchObject({ state: 'passed', trainable: true });
     const checked = await waitFor('drift-checked (base)', () => eventFor(topics.dataDriftChecked.name, BASE));
     expect(checked['referenceId']).toBe(BASE);
@@ -195,35 +242,105 @@ describe('ingested -> validated -> drift-checked, on the real Kafka and PostgreS
     expect(columns).toHaveLength(20);
     expect(columns.filter((c) => c.drifted)).toEqual([]);
     // Stored per column, readable over REST.
-    const stored = (await (await fetch(`http://127.0.0.1:${PORTS.drift}/drift/datasets/${BASE}`)).json()) as { columns: unknown[]; checkId: string };
+    const stored = (await (await fetch(`http://127.0.0.1:${PORTS.drift}/drift/datasets/${BASE}`)).json()) as {
+      columns: unknown[];
+      checkId: string;
+    };
     expect(stored.columns).toHaveLength(20);
     expect(stored.checkId).toBe(checked['checkId']);
-    const html = await (await fetch(`http://127.0.0.1:${PORTS.validation}/validations/${BASE}/report.html`)).text();
+    const html = await (
+      await fetch(`http://127.0.0.1:${PORTS.validation}/validations/${BASE}/report.html`)
+    ).text();
     expect(html).toContain('expect_column_values_to_be_unique');
   }, 120_000);
 
   it('detects drift on exactly the two shifted columns and emits drift-detected', async () => {
     await ingest(SHIFTED, 'telco-shifted');
-    const validated = await waitFor('validation-completed (shifted)', () => eventFor(topics.dataValidationCompleted.name, SHIFTED));
+    const validated = await waitFor('validation-completed (shifted)', () =>
+      eventFor(topics.dataValidationCompleted.name, SHIFTED),
+    );
     expect(validated['passed']).toBe(true);
-    const detected = await waitFor('drift-detected (shifted)', () => eventFor(topics.dataDriftDetected.name, SHIFTED));
+    const detected = await waitFor('drift-detected (shifted)', () =>
+      eventFor(topics.dataDriftDetected.name, SHIFTED),
+    );
     expect((detected['driftedColumns'] as string[]).sort()).toEqual(['monthly_charges', 'tenure']);
     expect(detected['referenceId']).toBe(BASE);
-    const checked = await waitFor('drift-checked (shifted)', () => eventFor(topics.dataDriftChecked.name, SHIFTED));
+    const checked = await waitFor('drift-checked (shifted)', () =>
+      eventFor(topics.dataDriftChecked.name, SHIFTED),
+    );
     expect(checked['checkId']).toBe(detected['checkId']);
     const metrics = await (await fetch(`http://127.0.0.1:${PORTS.drift}/metrics`)).text();
     expect(metrics).toMatch(/drift_detected\{column="tenure",service="drift"\} 1/);
     expect(metrics).toMatch(/drift_share\{service="drift"\} 0\.1\b/);
   }, 120_000);
 
+  it('keeps served-prediction inputs from Kafka and checks a window of them (tenure + 24 drifts)', async () => {
+    const rows = TELCO.trimEnd().split('\n');
+    const header = (rows[0] as string).split(',').map((h) => h.replace(/"/g, ''));
+    const start = Date.now() - 60_000;
+    const predictions = rows.slice(1, 1001).map((line, i) => {
+      const cells = line.split(',');
+      const features: Record<string, string | number | null> = {};
+      header.forEach((h, j) => {
+        const c = cells[j] as string;
+        features[h] =
+          c === '' ? null : c.startsWith('"') ? c.slice(1, -1) : Number(c) + (h === 'tenure' ? 24 : 0);
+      });
+      return {
+        requestId: randomUUID(),
+        modelName: `chain-${process.pid}`,
+        modelVersion: 1,
+        variant: 'champion' as const,
+        probability: 0.3,
+        label: 0 as const,
+        threshold: 0.5,
+        latencyMs: 1,
+        features,
+        servedAt: new Date(start + i * 10).toISOString(),
+      };
+    });
+    const batch = createEvent(
+      topics.predictionServed,
+      { batchId: randomUUID(), predictions },
+      { producer: 'serving' },
+    );
+    await producer.send({
+      topic: topics.predictionServed.name,
+      messages: [{ key: batch.payload.batchId, value: JSON.stringify(batch) }],
+    });
+    const from = new Date(start).toISOString();
+    const to = new Date(start + 20_000).toISOString();
+    const url = `http://127.0.0.1:${PORTS.drift}/drift/windows/check?from=${from}&to=${to}&modelName=chain-${process.pid}`;
+    const check = await waitForAsync('the window check', async () => {
+      const res = await fetch(url, { method: 'POST' });
+      return res.status === 201
+        ? ((await res.json()) as { columns: { column: string; drifted: boolean }[]; window: unknown })
+        : undefined;
+    });
+    expect(check.columns.filter((c) => c.drifted).map((c) => c.column)).toContain('tenure');
+    expect(check.columns.find((c) => c.column === 'monthly_charges')?.drifted).toBe(false);
+    const detected = await waitFor('drift-detected (window)', () =>
+      seen.find(
+        (s) =>
+          s.topic === topics.dataDriftDetected.name &&
+          (s.payload['window'] as { modelName?: string } | undefined)?.modelName === `chain-${process.pid}`,
+      ),
+    );
+    expect(detected.payload['referenceId']).toBe(BASE);
+  }, 120_000);
+
   it('fails validation for monthly_charges * 1.5 (the consistency rule) and marks it not trainable', async () => {
     await ingest(BROKEN, 'telco-broken');
-    const validated = await waitFor('validation-completed (broken)', () => eventFor(topics.dataValidationCompleted.name, BROKEN));
+    const validated = await waitFor('validation-completed (broken)', () =>
+      eventFor(topics.dataValidationCompleted.name, BROKEN),
+    );
     expect(validated['passed']).toBe(false);
-    expect((validated['failingExpectations'] as { expectationType: string }[]).map((f) => f.expectationType)).toEqual([
-      'expect_column_pair_values_a_to_be_greater_than_b',
-    ]);
-    const status = (await (await fetch(`http://127.0.0.1:${PORTS.validation}/validations/${BROKEN}/status`)).json()) as Record<string, unknown>;
+    expect(
+      (validated['failingExpectations'] as { expectationType: string }[]).map((f) => f.expectationType),
+    ).toEqual(['expect_column_pair_values_a_to_be_greater_than_b']);
+    const status = (await (
+      await fetch(`http://127.0.0.1:${PORTS.validation}/validations/${BROKEN}/status`)
+    ).json()) as Record<string, unknown>;
     expect(status).toMatchObject({ state: 'failed', trainable: false });
   }, 120_000);
 });

@@ -5,7 +5,10 @@ import { ValidationModule, type ValidationModuleOptions } from './validation.mod
 import { ValidationResultEntity } from './validations/validation-result.entity.js';
 
 /** The validation service's definition for `bootstrapService` / `startService` (tests pass options). */
-export function validationDefinition(version: string, options: ValidationModuleOptions = {}): ServiceDefinition {
+export function validationDefinition(
+  version: string,
+  options: ValidationModuleOptions = {},
+): ServiceDefinition {
   return {
     name: 'validation',
     version,

@@ -1,12 +1,21 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { PlatformConfig } from '@mlops/config';
 import { PLATFORM_CONFIG } from '@mlops/service-kit';
-import { DATASET_READER, HttpDatasetReader, ingestionBaseUrl, type DatasetReader } from './datasets/dataset-reader.js';
+import {
+  DATASET_READER,
+  HttpDatasetReader,
+  ingestionBaseUrl,
+  type DatasetReader,
+} from './datasets/dataset-reader.js';
 import { loadSuite } from './validations/suite-loader.js';
 import { ValidationConsumer } from './validations/validation.consumer.js';
 import { ValidationController } from './validations/validation.controller.js';
 import { TypeOrmValidationResults, ValidationResults } from './validations/validation.repository.js';
-import { VALIDATION_SETTINGS, ValidationService, type ValidationSettings } from './validations/validation.service.js';
+import {
+  VALIDATION_SETTINGS,
+  ValidationService,
+  type ValidationSettings,
+} from './validations/validation.service.js';
 
 export interface ValidationModuleOptions {
   /** Replaces the HTTP reader of the ingestion service (tests). */

@@ -23,7 +23,9 @@ export function datasetToDriftTable(dataset: Dataset): DriftTable {
 }
 
 export function kindsOf(table: DriftTable): ColumnKinds {
-  return new Map(Object.entries(table).map(([k, v]) => [k, v instanceof Float64Array ? 'numeric' : 'categorical']));
+  return new Map(
+    Object.entries(table).map(([k, v]) => [k, v instanceof Float64Array ? 'numeric' : 'categorical']),
+  );
 }
 
 /**
@@ -33,7 +35,9 @@ export function kindsOf(table: DriftTable): ColumnKinds {
 export function coerceColumn(values: DriftColumn, kind: 'numeric' | 'categorical'): DriftColumn {
   if (kind === 'numeric') {
     if (values instanceof Float64Array) return values;
-    return Float64Array.from(values, (v) => (v === null || v === undefined || v.trim() === '' ? Number.NaN : Number(v)));
+    return Float64Array.from(values, (v) =>
+      v === null || v === undefined || v.trim() === '' ? Number.NaN : Number(v),
+    );
   }
   if (!(values instanceof Float64Array)) return values;
   return Array.from(values, (v) => (Number.isNaN(v) ? null : String(v)));
@@ -51,7 +55,8 @@ export function rowsToDriftTable(
       const col = new Float64Array(rows.length);
       rows.forEach((r, i) => {
         const v = r[name];
-        col[i] = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+        col[i] =
+          typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
       });
       table[name] = col;
     } else {

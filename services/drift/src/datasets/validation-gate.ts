@@ -18,7 +18,9 @@ export const VALIDATION_GATE = Symbol('ValidationGate');
 /** The validation service kept answering `pending`: retriable (the consumer backs off, then dead-letters). */
 export class ValidationPendingError extends Error {
   constructor(datasetId: string, seconds: number) {
-    super(`dataset ${datasetId} still has no validation result after ${seconds} s: is the validation service running?`);
+    super(
+      `dataset ${datasetId} still has no validation result after ${seconds} s: is the validation service running?`,
+    );
     this.name = 'ValidationPendingError';
   }
 }
@@ -42,7 +44,9 @@ export class HttpValidationGate implements ValidationGate {
     for (;;) {
       const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
       if (response.status >= 400 && response.status < 500) {
-        throw new NonRetriableError(`GET ${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+        throw new NonRetriableError(
+          `GET ${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`,
+        );
       }
       if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
       const body = (await response.json()) as { state?: unknown };

@@ -15,7 +15,10 @@ export const DRIFT_SETTINGS = Symbol('DriftSettings');
 /** Maps the `drift` config section to {@link DriftSettings}. */
 export function driftSettingsFromConfig(config: PlatformConfig): DriftSettings {
   const d = config.drift;
-  const t = (x: { method: string; threshold: number }): DriftTestConfig => ({ test: x.method, threshold: x.threshold });
+  const t = (x: { method: string; threshold: number }): DriftTestConfig => ({
+    test: x.method,
+    threshold: x.threshold,
+  });
   const columnTests: Record<string, DriftTestConfig> = {};
   for (const [column, test] of Object.entries(d.column_overrides)) columnTests[column] = t(test);
   return {

@@ -21,7 +21,11 @@ export class DriftConsumer {
   ): Promise<void> {
     const outcome = await this.drift.onIngested(event, ctx.getTransaction());
     if (outcome.kind === 'skipped') {
-      this.logger.info('drift check skipped', { eventId: event.eventId, datasetId: event.payload.datasetId, reason: outcome.reason });
+      this.logger.info('drift check skipped', {
+        eventId: event.eventId,
+        datasetId: event.payload.datasetId,
+        reason: outcome.reason,
+      });
       return;
     }
     const { check } = outcome;

@@ -1,4 +1,15 @@
-import { BadRequestException, Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import type { StoredCheck, StoredReference } from './drift.repository.js';
 import { DriftService } from './drift.service.js';
 
@@ -6,7 +17,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function parseTime(name: string, value: string | undefined): Date {
   const t = value === undefined ? Number.NaN : Date.parse(value);
-  if (Number.isNaN(t)) throw new BadRequestException(`query parameter ${name} must be an ISO-8601 time, got ${String(value)}`);
+  if (Number.isNaN(t))
+    throw new BadRequestException(`query parameter ${name} must be an ISO-8601 time, got ${String(value)}`);
   return new Date(t);
 }
 
@@ -24,7 +36,8 @@ export class DriftController {
   @Put('reference')
   setReference(@Body() body: unknown): Promise<StoredReference> {
     const id = (body as { datasetId?: unknown } | null)?.datasetId;
-    if (typeof id !== 'string' || !UUID.test(id)) throw new BadRequestException('body must be {"datasetId": "<uuid>"}');
+    if (typeof id !== 'string' || !UUID.test(id))
+      throw new BadRequestException('body must be {"datasetId": "<uuid>"}');
     return this.drift.setReference(id.toLowerCase());
   }
 

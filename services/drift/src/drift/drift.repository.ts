@@ -33,8 +33,16 @@ export interface ServedInput {
 /** Storage of the drift service (its PostgreSQL schema `drift`). Writes go through the consumer's `tx`. */
 export abstract class DriftStore {
   abstract currentReference(tx?: EntityManager): Promise<StoredReference | undefined>;
-  abstract setReference(tx: EntityManager | undefined, datasetId: string, source: StoredReference['source']): Promise<StoredReference>;
-  abstract saveCheck(tx: EntityManager | undefined, check: Omit<StoredCheck, 'createdAt'>, eventId: string | null): Promise<void>;
+  abstract setReference(
+    tx: EntityManager | undefined,
+    datasetId: string,
+    source: StoredReference['source'],
+  ): Promise<StoredReference>;
+  abstract saveCheck(
+    tx: EntityManager | undefined,
+    check: Omit<StoredCheck, 'createdAt'>,
+    eventId: string | null,
+  ): Promise<void>;
   abstract latestCheck(datasetId: string): Promise<StoredCheck | undefined>;
   abstract getCheck(checkId: string): Promise<StoredCheck | undefined>;
   /** Inserts served inputs (a redelivered request id is ignored). */
@@ -88,7 +96,11 @@ export class PgDriftStore extends DriftStore {
     return r === undefined ? undefined : { datasetId: r.dataset_id, source: r.source, setAt: r.set_at };
   }
 
-  async setReference(tx: EntityManager | undefined, datasetId: string, source: StoredReference['source']): Promise<StoredReference> {
+  async setReference(
+    tx: EntityManager | undefined,
+    datasetId: string,
+    source: StoredReference['source'],
+  ): Promise<StoredReference> {
     const rows = (await this.m(tx).query(
       'INSERT INTO drift_references (dataset_id, source) VALUES ($1, $2) RETURNING set_at',
       [datasetId, source],
@@ -96,7 +108,11 @@ export class PgDriftStore extends DriftStore {
     return { datasetId, source, setAt: (rows[0] as { set_at: Date }).set_at };
   }
 
-  async saveCheck(tx: EntityManager | undefined, c: Omit<StoredCheck, 'createdAt'>, eventId: string | null): Promise<void> {
+  async saveCheck(
+    tx: EntityManager | undefined,
+    c: Omit<StoredCheck, 'createdAt'>,
+    eventId: string | null,
+  ): Promise<void> {
     const m = this.m(tx);
     await m.query(
       `INSERT INTO drift_checks (id, dataset_id, model_name, window_start, window_end, reference_id,
@@ -150,7 +166,9 @@ export class PgDriftStore extends DriftStore {
   }
 
   async getCheck(checkId: string): Promise<StoredCheck | undefined> {
-    const rows = (await this.dataSource.query('SELECT * FROM drift_checks WHERE id = $1', [checkId])) as CheckRow[];
+    const rows = (await this.dataSource.query('SELECT * FROM drift_checks WHERE id = $1', [
+      checkId,
+    ])) as CheckRow[];
     return rows[0] === undefined ? undefined : this.withColumns(rows[0]);
   }
 
@@ -209,7 +227,13 @@ export class PgDriftStore extends DriftStore {
          ORDER BY served_at DESC LIMIT $3) w
        ORDER BY served_at`,
       [from, to, limit, modelName ?? null],
-    )) as { request_id: string; model_name: string; model_version: number; served_at: Date; features: ServedInput['features'] }[];
+    )) as {
+      request_id: string;
+      model_name: string;
+      model_version: number;
+      served_at: Date;
+      features: ServedInput['features'];
+    }[];
     return rows.map((r) => ({
       requestId: r.request_id,
       modelName: r.model_name,

@@ -62,7 +62,11 @@ class FakeStore extends DriftStore {
     this.refs.push(r);
     return Promise.resolve(r);
   }
-  saveCheck(tx: EntityManager | undefined, check: Omit<StoredCheck, 'createdAt'>, eventId: string | null): Promise<void> {
+  saveCheck(
+    tx: EntityManager | undefined,
+    check: Omit<StoredCheck, 'createdAt'>,
+    eventId: string | null,
+  ): Promise<void> {
     this.checks.push({ ...check, eventId, tx });
     return Promise.resolve();
   }
@@ -78,7 +82,11 @@ class FakeStore extends DriftStore {
   }
   servedInputs(from: Date, to: Date, limit: number): Promise<ServedInput[]> {
     const t = (s: string) => Date.parse(s);
-    return Promise.resolve(this.served.filter((r) => t(r.servedAt) >= from.getTime() && t(r.servedAt) < to.getTime()).slice(-limit));
+    return Promise.resolve(
+      this.served
+        .filter((r) => t(r.servedAt) >= from.getTime() && t(r.servedAt) < to.getTime())
+        .slice(-limit),
+    );
   }
 }
 
@@ -114,7 +122,11 @@ function ingested(datasetId: string) {
 
 function setup() {
   const telco = parseCsv(TELCO).dataset;
-  const reader = new FakeReader({ [BASE]: telco, [SHIFTED]: parseCsv(shiftedTelco()).dataset, [FAILED]: telco });
+  const reader = new FakeReader({
+    [BASE]: telco,
+    [SHIFTED]: parseCsv(shiftedTelco()).dataset,
+    [FAILED]: telco,
+  });
   const store = new FakeStore();
   const publisher = new FakePublisher();
   const metrics = new MetricsRegistry({ service: 'drift', defaultMetrics: false });
@@ -154,13 +166,19 @@ describe('DriftService', () => {
     expect(outcome.check.datasetDrift).toBe(false);
     const detected = publisher.sent.at(-1);
     expect(detected?.topic.name).toBe('mlops.data.drift-detected.v1');
-    expect((detected?.payload as { driftedColumns: string[] }).driftedColumns.sort()).toEqual(['monthly_charges', 'tenure']);
+    expect((detected?.payload as { driftedColumns: string[] }).driftedColumns.sort()).toEqual([
+      'monthly_charges',
+      'tenure',
+    ]);
     expect(await metrics.metrics()).toContain('drift_detected{column="monthly_charges",service="drift"} 1');
   });
 
   it('skips a dataset that failed validation (no reference, no check, no event)', async () => {
     const { sut, store, publisher } = setup();
-    expect(await sut.onIngested(ingested(FAILED), undefined)).toEqual({ kind: 'skipped', reason: 'the dataset failed validation' });
+    expect(await sut.onIngested(ingested(FAILED), undefined)).toEqual({
+      kind: 'skipped',
+      reason: 'the dataset failed validation',
+    });
     expect(store.refs).toEqual([]);
     expect(store.checks).toEqual([]);
     expect(publisher.sent).toEqual([]);
@@ -173,7 +191,8 @@ describe('DriftService', () => {
     const predictions = Array.from({ length: 1000 }, (_, i) => {
       const row = telco.record(i);
       const features: Record<string, string | number | null> = {};
-      for (const [k, v] of Object.entries(row)) features[k] = k === 'tenure' && typeof v === 'number' ? v + 24 : v;
+      for (const [k, v] of Object.entries(row))
+        features[k] = k === 'tenure' && typeof v === 'number' ? v + 24 : v;
       return {
         requestId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
         modelName: 'churn-predictor',
@@ -188,16 +207,26 @@ describe('DriftService', () => {
       };
     });
     await sut.recordServed(
-      createEvent(topics.predictionServed, { batchId: '44444444-4444-4444-8444-444444444444', predictions }, { producer: 'serving' }),
+      createEvent(
+        topics.predictionServed,
+        { batchId: '44444444-4444-4444-8444-444444444444', predictions },
+        { producer: 'serving' },
+      ),
       undefined,
     );
     expect(store.served).toHaveLength(1000);
     const check = await sut.checkWindow(new Date(t0), new Date(t0 + 2000 * 1000));
-    expect(check.window).toEqual({ modelName: 'churn-predictor', start: new Date(t0), end: new Date(t0 + 2000 * 1000) });
+    expect(check.window).toEqual({
+      modelName: 'churn-predictor',
+      start: new Date(t0),
+      end: new Date(t0 + 2000 * 1000),
+    });
     expect(check.columns.filter((c) => c.drifted).map((c) => c.column)).toContain('tenure');
     expect(check.columns.find((c) => c.column === 'tenure')?.drifted).toBe(true);
     expect(publisher.sent.at(-1)?.topic.name).toBe('mlops.data.drift-detected.v1');
-    await expect(sut.checkWindow(new Date(t0 + 5e6), new Date(t0 + 6e6))).rejects.toBeInstanceOf(BadRequestException);
+    await expect(sut.checkWindow(new Date(t0 + 5e6), new Date(t0 + 6e6))).rejects.toBeInstanceOf(
+      BadRequestException,
+    );
     await expect(sut.checkWindow(new Date(t0 + 6e6), new Date(t0))).rejects.toThrow('must be before');
   });
 

@@ -66,14 +66,20 @@ export class DriftService {
       help: 'Whether the column drifted in the last check (1) or not (0)',
       labelNames: ['column'],
     });
-    this.share = metrics.gauge({ name: 'drift_share', help: 'Share of compared columns that drifted in the last check' });
+    this.share = metrics.gauge({
+      name: 'drift_share',
+      help: 'Share of compared columns that drifted in the last check',
+    });
   }
 
   /**
    * On data-ingested: waits for the validation verdict; a failed dataset is skipped; a passed one
    * becomes the reference when none is set, then is compared with the reference.
    */
-  async onIngested(event: EventOf<typeof topics.dataIngested>, tx: EntityManager | undefined): Promise<DatasetCheckOutcome> {
+  async onIngested(
+    event: EventOf<typeof topics.dataIngested>,
+    tx: EntityManager | undefined,
+  ): Promise<DatasetCheckOutcome> {
     const { datasetId } = event.payload;
     // Read first: an unknown dataset fails fast (404, dead-lettered) instead of waiting for a verdict.
     const current = datasetToDriftTable(await this.reader.read(datasetId));
@@ -87,7 +93,8 @@ export class DriftService {
       reference = await this.store.setReference(tx, datasetId, 'first-validated');
       referenceSet = true;
     }
-    const referenceTable = reference.datasetId === datasetId ? current : await this.referenceTable(reference.datasetId);
+    const referenceTable =
+      reference.datasetId === datasetId ? current : await this.referenceTable(reference.datasetId);
     const check = await this.check({ datasetId }, reference.datasetId, referenceTable, current, tx, event);
     return { kind: 'checked', check, referenceSet };
   }
@@ -128,7 +135,10 @@ export class DriftService {
   }
 
   /** Keeps the inputs of a batch of served predictions for window checks. */
-  async recordServed(event: EventOf<typeof topics.predictionServed>, tx: EntityManager | undefined): Promise<number> {
+  async recordServed(
+    event: EventOf<typeof topics.predictionServed>,
+    tx: EntityManager | undefined,
+  ): Promise<number> {
     const rows = event.payload.predictions.map((p) => ({
       requestId: p.requestId,
       modelName: p.modelName,
@@ -150,7 +160,8 @@ export class DriftService {
 
   async reference(): Promise<StoredReference> {
     const r = await this.store.currentReference();
-    if (r === undefined) throw new NotFoundException('no drift reference is set yet: PUT /drift/reference {datasetId}');
+    if (r === undefined)
+      throw new NotFoundException('no drift reference is set yet: PUT /drift/reference {datasetId}');
     return r;
   }
 
@@ -225,22 +236,25 @@ export class DriftService {
       driftedShare: report.driftedShare,
       driftShareThreshold: report.driftShareThreshold,
       datasetDrift: report.datasetDrift,
-      columns: report.columns.map(
-        (c): ColumnDrift => ({
-          column: c.column,
-          test: c.test,
-          // JSON has no Infinity (chi-square with a category absent from the reference).
-          statistic: Number.isFinite(c.statistic) ? c.statistic : Number.MAX_VALUE,
-          ...(c.pValue !== undefined ? { pValue: c.pValue } : {}),
-          threshold: c.threshold,
-          drifted: c.drifted,
-        }),
-      ),
+      columns: report.columns.map((c): ColumnDrift => ({
+        column: c.column,
+        test: c.test,
+        // JSON has no Infinity (chi-square with a category absent from the reference).
+        statistic: Number.isFinite(c.statistic) ? c.statistic : Number.MAX_VALUE,
+        ...(c.pValue !== undefined ? { pValue: c.pValue } : {}),
+        threshold: c.threshold,
+        drifted: c.drifted,
+      })),
     };
     const checked: DataDriftCheckedPayload = { ...base, checkedAt: now };
     const items = [
       eventItem(topics.dataDriftChecked, checked, {
-        ...(source ? { correlationId: source.correlationId, eventId: derivedEventId(source.eventId, topics.dataDriftChecked.name) } : {}),
+        ...(source
+          ? {
+              correlationId: source.correlationId,
+              eventId: derivedEventId(source.eventId, topics.dataDriftChecked.name),
+            }
+          : {}),
       }),
     ];
     const drifted = report.columns.filter((c) => c.drifted).map((c) => c.column);
@@ -248,14 +262,22 @@ export class DriftService {
       const detected: DataDriftDetectedPayload = { ...base, driftedColumns: drifted, detectedAt: now };
       items.push(
         eventItem(topics.dataDriftDetected, detected, {
-          ...(source ? { correlationId: source.correlationId, eventId: derivedEventId(source.eventId, topics.dataDriftDetected.name) } : {}),
+          ...(source
+            ? {
+                correlationId: source.correlationId,
+                eventId: derivedEventId(source.eventId, topics.dataDriftDetected.name),
+              }
+            : {}),
         }),
       );
     }
     await this.events.publishMany(items);
 
     for (const c of report.columns) {
-      this.score.set({ column: c.column }, c.pValue ?? (Number.isFinite(c.statistic) ? c.statistic : Number.MAX_VALUE));
+      this.score.set(
+        { column: c.column },
+        c.pValue ?? (Number.isFinite(c.statistic) ? c.statistic : Number.MAX_VALUE),
+      );
       this.detected.set({ column: c.column }, c.drifted ? 1 : 0);
     }
     this.share.set(report.driftedShare);

@@ -15,7 +15,10 @@ export const DATASET_READER = Symbol('DatasetReader');
 
 /** The dataset is unknown to ingestion (404): retrying will not help, the event is dead-lettered. */
 export class DatasetNotFoundError extends NonRetriableError {
-  constructor(readonly datasetId: string, url: string) {
+  constructor(
+    readonly datasetId: string,
+    url: string,
+  ) {
     super(`dataset ${datasetId} not found at ${url} (404): was it ingested?`);
     this.name = 'DatasetNotFoundError';
   }
@@ -35,7 +38,10 @@ export class HttpDatasetReader implements DatasetReader {
 
   async read(datasetId: string): Promise<Dataset> {
     const url = `${this.baseUrl.replace(/\/+$/, '')}/datasets/${encodeURIComponent(datasetId)}/rows?format=csv`;
-    const response = await fetch(url, { headers: { accept: 'text/csv' }, signal: AbortSignal.timeout(this.timeoutMs) });
+    const response = await fetch(url, {
+      headers: { accept: 'text/csv' },
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
     if (response.status === 404) throw new DatasetNotFoundError(datasetId, url);
     if (!response.ok || response.body === null) {
       const text = await response.text().catch(() => '');

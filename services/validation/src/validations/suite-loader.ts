@@ -16,7 +16,8 @@ export function loadSuite(suitePath: string, cwd = process.cwd()): { suite: Expe
 
 function resolveSuitePath(suitePath: string, cwd: string): string {
   if (isAbsolute(suitePath)) {
-    if (!existsSync(suitePath)) throw new Error(`validation.suite_path ${suitePath} does not exist: fix the path in the config`);
+    if (!existsSync(suitePath))
+      throw new Error(`validation.suite_path ${suitePath} does not exist: fix the path in the config`);
     return suitePath;
   }
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {

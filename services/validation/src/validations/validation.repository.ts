@@ -17,7 +17,10 @@ export interface StoredValidation {
 /** Storage of suite runs. */
 export abstract class ValidationResults {
   /** Inserts a run through `tx` (the consumer's transaction, so it commits with the dedupe record). */
-  abstract insert(tx: EntityManager | undefined, row: Omit<StoredValidation, 'createdAt'>): Promise<StoredValidation>;
+  abstract insert(
+    tx: EntityManager | undefined,
+    row: Omit<StoredValidation, 'createdAt'>,
+  ): Promise<StoredValidation>;
   /** The latest run on a dataset, or undefined. */
   abstract latest(datasetId: string): Promise<StoredValidation | undefined>;
 }
@@ -29,9 +32,14 @@ export class TypeOrmValidationResults extends ValidationResults {
     super();
   }
 
-  async insert(tx: EntityManager | undefined, row: Omit<StoredValidation, 'createdAt'>): Promise<StoredValidation> {
+  async insert(
+    tx: EntityManager | undefined,
+    row: Omit<StoredValidation, 'createdAt'>,
+  ): Promise<StoredValidation> {
     const manager = tx ?? this.dataSource.manager;
-    const saved = await manager.getRepository(ValidationResultEntity).save(manager.create(ValidationResultEntity, row));
+    const saved = await manager
+      .getRepository(ValidationResultEntity)
+      .save(manager.create(ValidationResultEntity, row));
     return toStored(saved);
   }
 

@@ -57,7 +57,11 @@ class FakeResults extends ValidationResults {
 
 class FakePublisher extends EventPublisher {
   readonly sent: { topic: string; payload: unknown; options?: PublishOptions }[] = [];
-  publish<T extends TopicContract>(topic: T, payload: PayloadOf<T>, options?: PublishOptions): Promise<PublishReceipt> {
+  publish<T extends TopicContract>(
+    topic: T,
+    payload: PayloadOf<T>,
+    options?: PublishOptions,
+  ): Promise<PublishReceipt> {
     topic.schema.parse(payload); // the real publisher validates too
     this.sent.push({ topic: topic.name, payload, ...(options ? { options } : {}) });
     return Promise.resolve({ topic: topic.name, eventId: options?.eventId ?? 'x', key: topic.key(payload) });
@@ -108,16 +112,29 @@ describe('ValidationService', () => {
     const tx = { marker: 'tx' };
     const payload = await sut.validateIngested(event, tx as never);
     expect(payload.passed).toBe(true);
-    expect(payload.statistics).toEqual({ evaluated: suite.expectations.length, successful: suite.expectations.length, unsuccessful: 0 });
+    expect(payload.statistics).toEqual({
+      evaluated: suite.expectations.length,
+      successful: suite.expectations.length,
+      unsuccessful: 0,
+    });
     expect(results.txs).toEqual([tx]);
-    expect(results.rows[0]).toMatchObject({ datasetId: GOOD_ID, suiteName: 'customer_data', success: true, eventId: event.eventId });
+    expect(results.rows[0]).toMatchObject({
+      datasetId: GOOD_ID,
+      suiteName: 'customer_data',
+      success: true,
+      eventId: event.eventId,
+    });
     expect(publisher.sent).toHaveLength(1);
     expect(publisher.sent[0]?.topic).toBe('mlops.data.validation-completed.v1');
     expect(publisher.sent[0]?.options).toEqual({
       correlationId: event.correlationId,
       eventId: derivedEventId(event.eventId, 'mlops.data.validation-completed.v1'),
     });
-    expect(await sut.status(GOOD_ID)).toMatchObject({ state: 'passed', trainable: true, failingExpectations: 0 });
+    expect(await sut.status(GOOD_ID)).toMatchObject({
+      state: 'passed',
+      trainable: true,
+      failingExpectations: 0,
+    });
   });
 
   it('fails a dataset with a negative tenure and a duplicate id, listing exactly those expectations', async () => {
@@ -126,11 +143,25 @@ describe('ValidationService', () => {
     expect(payload.passed).toBe(false);
     expect(payload.statistics.unsuccessful).toBe(2);
     expect(payload.failingExpectations).toEqual([
-      { expectationType: 'expect_column_values_to_be_unique', column: 'customer_id', unexpectedCount: 2, unexpectedPercent: (2 / 7043) * 100 },
-      { expectationType: 'expect_column_values_to_be_between', column: 'tenure', unexpectedCount: 1, unexpectedPercent: (1 / 7043) * 100 },
+      {
+        expectationType: 'expect_column_values_to_be_unique',
+        column: 'customer_id',
+        unexpectedCount: 2,
+        unexpectedPercent: (2 / 7043) * 100,
+      },
+      {
+        expectationType: 'expect_column_values_to_be_between',
+        column: 'tenure',
+        unexpectedCount: 1,
+        unexpectedPercent: (1 / 7043) * 100,
+      },
     ]);
     expect(topics.dataValidationCompleted.schema.safeParse(publisher.sent[0]?.payload).success).toBe(true);
-    expect(await sut.status(BAD_ID)).toMatchObject({ state: 'failed', trainable: false, failingExpectations: 2 });
+    expect(await sut.status(BAD_ID)).toMatchObject({
+      state: 'failed',
+      trainable: false,
+      failingExpectations: 2,
+    });
   });
 
   it('keeps a failed dataset trainable when fail_pipeline_on_failure is false', async () => {
@@ -157,9 +188,9 @@ describe('ValidationService', () => {
 
   it('stores and publishes nothing when the dataset cannot be read (dead-lettered by the consumer)', async () => {
     const { sut, results, publisher } = setup();
-    await expect(sut.validateIngested(ingested('33333333-3333-4333-8333-333333333333'), undefined)).rejects.toBeInstanceOf(
-      DatasetNotFoundError,
-    );
+    await expect(
+      sut.validateIngested(ingested('33333333-3333-4333-8333-333333333333'), undefined),
+    ).rejects.toBeInstanceOf(DatasetNotFoundError);
     expect(results.rows).toEqual([]);
     expect(publisher.sent).toEqual([]);
   });

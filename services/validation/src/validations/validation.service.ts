@@ -94,7 +94,9 @@ export class ValidationService {
   async latest(datasetId: string): Promise<StoredValidation> {
     const stored = await this.results.latest(datasetId);
     if (stored === undefined) {
-      throw new NotFoundException(`no validation stored for dataset ${datasetId}: it is not ingested yet or still being validated`);
+      throw new NotFoundException(
+        `no validation stored for dataset ${datasetId}: it is not ingested yet or still being validated`,
+      );
     }
     return stored;
   }
@@ -125,17 +127,23 @@ export class ValidationService {
 }
 
 /** The validation-completed payload of a result (failing expectations in the contract's shape). */
-export function completedPayload(datasetId: string, result: ValidationResult): DataValidationCompletedPayload {
-  const failing = summarizeFailures(result).slice(0, 1000).map(
-    (f): FailingExpectation => ({
+export function completedPayload(
+  datasetId: string,
+  result: ValidationResult,
+): DataValidationCompletedPayload {
+  const failing = summarizeFailures(result)
+    .slice(0, 1000)
+    .map((f): FailingExpectation => ({
       expectationType: f.expectationType,
       ...(f.column !== undefined ? { column: f.column } : {}),
       ...(f.columns !== undefined && f.columns.length > 0 ? { columns: f.columns.slice(0, 100) } : {}),
       unexpectedCount: f.unexpectedCount,
-      unexpectedPercent: Math.min(100, Math.max(0, Number.isFinite(f.unexpectedPercent) ? f.unexpectedPercent : 0)),
+      unexpectedPercent: Math.min(
+        100,
+        Math.max(0, Number.isFinite(f.unexpectedPercent) ? f.unexpectedPercent : 0),
+      ),
       ...(f.observedValue !== undefined ? { observedValue: boundedObservedValue(f.observedValue) } : {}),
-    }),
-  );
+    }));
   const { evaluated, successful, unsuccessful } = result.statistics;
   return {
     datasetId,
@@ -148,7 +156,9 @@ export function completedPayload(datasetId: string, result: ValidationResult): D
 }
 
 /** Fits an observed value into the contract's bounds (lists of 1000, strings of 256/1024, finite numbers). */
-function boundedObservedValue(v: NonNullable<FailingExpectation['observedValue']> | null): FailingExpectation['observedValue'] {
+function boundedObservedValue(
+  v: NonNullable<FailingExpectation['observedValue']> | null,
+): FailingExpectation['observedValue'] {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v === 'string') return v.slice(0, 1024);
   if (Array.isArray(v)) {
