@@ -33,6 +33,12 @@ const FORMAT_VERSION = 1;
  * - `onRound` gets the training logloss after each round, and the validation logloss and AUC when a
  *   validation set is given; returning `false` stops training (keeps the trees so far).
  * - Determinism: the same `randomState` gives identical trees for any `nThreads`.
+ * - 'lossguide' follows LightGBM's split search exactly (minDataInLeaf on hessian-estimated counts,
+ *   its tie-breaking arithmetic; see grower.ts): with identical bins and no sampling the trees and
+ *   probabilities equal LightGBM 4.7's (tested to 1e-6, compat/gbdt/make_lightgbm_parity.py).
+ * - Memory: training needs the bins (1 byte per value), not the float64 matrix. `fit(x)` bins `x`
+ *   column by column; for large data build the bins yourself with {@link binner} (one column at
+ *   a time, e.g. from a file) and call {@link fitBinned}, so the float64 copy never exists.
  *
  * @example
  * const model = new GradientBoostingClassifier({ nEstimators: 200, maxDepth: 6, learningRate: 0.1 }).fit(x, y);
