@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createEvent, topics } from '@mlops/contracts';
 import { startService, type RunningService } from '@mlops/service-kit';
@@ -214,6 +215,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await consumer?.disconnect().catch(() => undefined);
   await producer?.disconnect().catch(() => undefined);
+  // The explicit reference of this run names a dataset only the fake serves: leave the shared
+  // `drift` schema's reference as it was for a drift service started later against the real ingestion.
+  await drift?.app
+    .get(DataSource)
+    .query('DELETE FROM drift_references WHERE dataset_id = $1', [BASE])
+    .catch(() => undefined);
   await drift?.stop();
   if (validation && validation.exitCode === null) {
     const exited = new Promise((r) => validation?.once('exit', r));
