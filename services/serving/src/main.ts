@@ -1,11 +1,4 @@
 import { bootstrapService, readPackageVersion } from '@mlops/service-kit';
-import { servingManifest } from './serving.manifest.js';
-import { ServingModule } from './serving.module.js';
+import { servingDefinition } from './serving.definition.js';
 
-await bootstrapService({
-  name: 'serving',
-  version: readPackageVersion(import.meta.url),
-  module: ServingModule,
-  uses: { redis: true },
-  manifest: servingManifest,
-});
+await bootstrapService(servingDefinition(readPackageVersion(import.meta.url)));

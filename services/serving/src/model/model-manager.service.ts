@@ -1,0 +1,124 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { PlatformConfig } from '@mlops/config';
+import type { ModelPromotedPayload, ModelRolledBackPayload } from '@mlops/contracts';
+import { HealthRegistry, JsonLogger, MetricsRegistry } from '@mlops/observability';
+import { PLATFORM_CONFIG } from '@mlops/service-kit';
+import type { Gauge } from 'prom-client';
+import { SERVING_OPTIONS, type ServingModuleOptions } from '../serving.options.js';
+import { FileModelSource, HttpModelSource, type ModelSource } from './model-source.js';
+import { ModelSlots, type Slot } from './model-slots.js';
+import { loadServedModel, type ServedModel } from './served-model.js';
+
+/**
+ * Owns the served models: loads the configured alias (and the challenger / shadow aliases when
+ * canary / shadow are enabled) at boot, swaps a slot when a promotion names its alias, re-resolves
+ * every slot on a rollback and every `model_refresh_interval_seconds` (the fallback when an event
+ * is missed). A new version is loaded completely (session created, graph checked) before the one
+ * assignment that makes requests see it; loads are serialized.
+ */
+@Injectable()
+export class ModelManager implements OnModuleInit, OnApplicationShutdown {
+  readonly slots: ModelSlots;
+  readonly source: ModelSource;
+  readonly aliases: Readonly<Record<Slot, string>>;
+  private readonly enabled: readonly Slot[];
+  private chain: Promise<unknown> = Promise.resolve();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly versionGauge: Gauge<'slot' | 'model_name'>;
+  private readonly swaps;
+
+  constructor(
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Inject(SERVING_OPTIONS) private readonly options: ServingModuleOptions,
+    @Inject(JsonLogger) private readonly logger: JsonLogger,
+    @Inject(MetricsRegistry) metrics: MetricsRegistry,
+    @Inject(HealthRegistry) health: HealthRegistry,
+  ) {
+    const s = config.serving;
+    this.aliases = Object.freeze({ champion: s.model_alias, challenger: s.canary.challenger_alias, shadow: s.shadow.alias });
+    this.enabled = ['champion', ...(s.canary.enabled ? (['challenger'] as const) : []), ...(s.shadow.enabled ? (['shadow'] as const) : [])];
+    this.slots = new ModelSlots(options.releaseDelayMs ?? 30_000);
+    this.source = options.source ?? FileModelSource.fromEnv(process.env, this.aliases) ?? new HttpModelSource(config.registry.url);
+    this.versionGauge = metrics.gauge({ name: 'serving_model_version', help: 'Model version served per slot (0: none)', labelNames: ['slot', 'model_name'] });
+    this.swaps = metrics.counter({ name: 'serving_model_swaps_total', help: 'Model versions loaded into a slot, by outcome', labelNames: ['slot', 'outcome'] });
+    health.register('model', () => {
+      const c = this.slots.snapshot.champion;
+      if (c === undefined) return Promise.reject(new Error(`no model loaded yet (${this.config.serving.model_name}@${this.aliases.champion} from ${this.source.description})`));
+      return Promise.resolve({ model: c.key });
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    try {
+      await this.refresh();
+    } catch (error) {
+      this.logger.warn('no model loaded at boot; retrying on the refresh interval', { source: this.source.description, error: String(error) });
+    }
+    const every = this.config.serving.model_refresh_interval_seconds * 1000;
+    this.refreshTimer = setInterval(() => void this.refresh().catch((e: unknown) => this.logger.warn('model refresh failed', { error: String(e) })), every);
+    this.refreshTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    await this.chain.catch(() => undefined);
+    await this.slots.close();
+  }
+
+  /** Loads `alias` (exactly `version` when given) into `slot`, unless that version is already there. */
+  load(slot: Slot, version?: number): Promise<ServedModel | undefined> {
+    const run = async (): Promise<ServedModel | undefined> => {
+      const name = this.config.serving.model_name;
+      const alias = this.aliases[slot];
+      const current = this.slots.snapshot[slot];
+      const artifact = await this.source.load(name, alias, version);
+      if (current !== undefined && current.metadata.version === artifact.metadata.version && current.metadata.name === artifact.metadata.name) return current;
+      const started = performance.now();
+      let model: ServedModel;
+      try {
+        model = await loadServedModel(artifact, this.options.explainers?.get(`${artifact.metadata.name}@${artifact.metadata.version}`));
+      } catch (error) {
+        this.swaps.inc({ slot, outcome: 'failed' });
+        throw error;
+      }
+      const old = this.slots.swap(slot, model);
+      this.swaps.inc({ slot, outcome: 'swapped' });
+      this.versionGauge.set({ slot, model_name: name }, model.metadata.version);
+      this.logger.info('model swapped', { slot, alias, modelName: name, modelVersion: model.metadata.version, previousVersion: old?.metadata.version ?? null, loadMs: Math.round(performance.now() - started) });
+      return model;
+    };
+    const next = this.chain.then(run, run);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Re-resolves every enabled slot from the source (boot, rollback, periodic fallback). */
+  async refresh(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const slot of this.enabled) await this.load(slot).catch((e: unknown) => errors.push(e));
+    if (errors.length > 0) throw errors[0];
+  }
+
+  /**
+   * A promotion of the served model: the slots whose alias the event sets get that version. A
+   * promotion to Production without an alias re-resolves the champion alias (the registry may move
+   * it with the stage). Other models are ignored.
+   * @returns the slots changed.
+   */
+  async onPromoted(p: ModelPromotedPayload): Promise<Slot[]> {
+    if (p.modelName !== this.config.serving.model_name) return [];
+    const slots = this.enabled.filter((s) => this.aliases[s] === p.alias);
+    if (slots.length === 0 && p.alias === undefined && p.toStage === 'Production') {
+      await this.load('champion');
+      return ['champion'];
+    }
+    for (const s of slots) await this.load(s, p.version);
+    return slots;
+  }
+
+  /** A rollback of the served model: every slot re-resolves its alias. */
+  async onRolledBack(p: ModelRolledBackPayload): Promise<void> {
+    if (p.modelName !== this.config.serving.model_name) return;
+    await this.refresh();
+  }
+}
