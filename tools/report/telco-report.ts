@@ -24,15 +24,11 @@ import {
   TELCO_FEATURES,
   TpeSampler,
   TrialPruned,
-  averagePrecisionScore,
-  brierScoreLoss,
-  chooseThreshold,
   confusionMatrix,
   crossValidate,
   fitFeatures,
   formatCvAuc,
   gbdtParamsFromSearch,
-  logLoss,
   meanAbsShap,
   precisionRecallCurve,
   predictAt,
@@ -49,8 +45,8 @@ import {
   type Matrix,
   type RoundInfo,
   type StepSpec,
-  type ThresholdStrategy,
 } from '@mlops/ml';
+import { decideThreshold, learnerParams, splitMetrics } from '@mlops/training';
 import {
   evaluateGates,
   renderCalibrationChart,
@@ -64,7 +60,6 @@ import {
   renderTuningHistoryChart,
   type ModelReport,
   type ReportChart,
-  type SplitMetrics,
   type ThresholdReport,
   type TrialReport,
   type TuningReport,
@@ -151,67 +146,6 @@ function positives(y: Labels): number {
   return s;
 }
 
-/** The seed's xgboost section (snake_case) as our learner's parameters, depth-wise like XGBoost. */
-function seedXgboostParams(s: Readonly<Record<string, unknown>>): GradientBoostingParams {
-  const num = (k: string): number | undefined => (typeof s[k] === 'number' ? (s[k] as number) : undefined);
-  const p: Record<string, unknown> = { growPolicy: 'depthwise', nThreads: 2 };
-  const names: Readonly<Record<string, string>> = {
-    n_estimators: 'nEstimators',
-    max_depth: 'maxDepth',
-    learning_rate: 'learningRate',
-    subsample: 'subsample',
-    colsample_bytree: 'colsampleBytree',
-    min_child_weight: 'minChildWeight',
-    gamma: 'gamma',
-    reg_lambda: 'lambda',
-    reg_alpha: 'alpha',
-    random_state: 'randomState',
-  };
-  for (const [snake, camel] of Object.entries(names)) {
-    const v = num(snake);
-    if (v !== undefined) p[camel] = v;
-  }
-  return p as GradientBoostingParams;
-}
-
-/** Config decision_threshold -> our strategy (null for `fixed`). */
-function thresholdStrategy(strategy: string, target: number | null | undefined): ThresholdStrategy | null {
-  switch (strategy) {
-    case 'max_f1':
-      return { kind: 'max-f1' };
-    case 'target_recall':
-      return { kind: 'target-recall', recall: target ?? NaN };
-    case 'target_precision':
-      return { kind: 'target-precision', precision: target ?? NaN };
-    case 'fixed':
-      return null;
-    default:
-      throw new Error(
-        `training.decision_threshold.strategy ${strategy} is not one of max_f1, target_recall, target_precision, fixed`,
-      );
-  }
-}
-
-function splitMetrics(y: Labels, p: Float64Array, threshold: number): SplitMetrics {
-  const c = confusionMatrix(y, predictAt(p, threshold));
-  const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
-  const precision = ratio(c.tp, c.tp + c.fp);
-  const recall = ratio(c.tp, c.tp + c.fn);
-  return {
-    rows: y.length,
-    positives: c.tp + c.fn,
-    rocAuc: rocAucScore(y, p),
-    averagePrecision: averagePrecisionScore(y, p),
-    logLoss: logLoss(y, p),
-    brierScore: brierScoreLoss(y, p),
-    threshold,
-    accuracy: (c.tp + c.tn) / y.length,
-    precision,
-    recall,
-    f1: ratio(2 * c.tp, 2 * c.tp + c.fp + c.fn),
-  };
-}
-
 /** Row-major copy of a column-major matrix (the layout of SHAP values). */
 function rowMajor(x: Matrix): Float64Array {
   const out = new Float64Array(x.rows * x.cols);
@@ -276,7 +210,8 @@ async function main(): Promise<void> {
   );
 
   // ---- the model -------------------------------------------------------------------------
-  const params = seedXgboostParams(training.models.xgboost as unknown as Record<string, unknown>);
+  const seeded = learnerParams('xgboost', training.models.xgboost, { nThreads: 2 });
+  const params = seeded.params as GradientBoostingParams;
   const trainLoss: number[] = [];
   const validLoss: number[] = [];
   const model = timer.time('fit', () =>
@@ -294,44 +229,7 @@ async function main(): Promise<void> {
   const pTest = model.predictProba(test.x);
 
   // ---- threshold on validation, metrics, gates ------------------------------------------
-  const dt = training.decision_threshold;
-  const strategy = thresholdStrategy(dt.strategy, dt.target);
-  let threshold: ThresholdReport;
-  if (strategy === null) {
-    const fixedAt = dt.target ?? 0.5;
-    threshold = {
-      strategy: dt.strategy,
-      target: dt.target,
-      value: fixedAt,
-      chosenOn: 'validation',
-      how: `fixed at ${fixedAt} by the config`,
-    };
-  } else {
-    const choice = chooseThreshold(valid.y, pValid, strategy);
-    if (choice === null) {
-      threshold = {
-        strategy: dt.strategy,
-        target: dt.target ?? null,
-        value: 0.5,
-        chosenOn: 'validation',
-        how: `no validation threshold reaches ${dt.strategy} ${dt.target}; fell back to 0.5`,
-      };
-    } else {
-      const what =
-        strategy.kind === 'max-f1'
-          ? `the threshold maximising F1 on the validation split (F1 ${choice.f1.toFixed(3)})`
-          : strategy.kind === 'target-recall'
-            ? `the highest validation threshold with recall >= ${strategy.recall} (recall ${choice.recall.toFixed(3)}, precision ${choice.precision.toFixed(3)})`
-            : `the lowest validation threshold with precision >= ${strategy.precision} (precision ${choice.precision.toFixed(3)}, recall ${choice.recall.toFixed(3)})`;
-      threshold = {
-        strategy: dt.strategy,
-        target: dt.target ?? null,
-        value: choice.threshold,
-        chosenOn: 'validation',
-        how: what,
-      };
-    }
-  }
+  const threshold: ThresholdReport = decideThreshold(valid.y, pValid, training.decision_threshold);
   const mValid = splitMetrics(valid.y, pValid, threshold.value);
   const mTest = splitMetrics(test.y, pTest, threshold.value);
   const cm = confusionMatrix(test.y, predictAt(pTest, threshold.value));
