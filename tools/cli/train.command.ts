@@ -210,7 +210,7 @@ export function gateSummary(v: ValidationResult): string {
     c.check,
     c.kind,
     c.passed ? 'pass' : 'FAIL',
-    typeof c.expected === 'number' ? String(c.expected) : String(c.expected).slice(0, 30),
+    typeof c.expected === 'number' ? String(c.expected) : String(c.expected).slice(0, 36),
     c.actual === null
       ? '-'
       : typeof c.actual === 'number'
