@@ -12,6 +12,7 @@ import pg from 'pg';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { topics, type DataIngestedPayload } from '@mlops/contracts';
 import { buildOutboundMessage } from '@mlops/messaging';
+import { parseCsv } from '@mlops/ml';
 import { startService, type RunningService } from '@mlops/service-kit';
 import { ingestionDatabase } from '../src/ingestion.database.js';
 import { ingestionManifest } from '../src/ingestion.manifest.js';
@@ -144,6 +145,42 @@ describe('CSV upload', () => {
     const { rows } = await db.query('SELECT id FROM ingestion.datasets WHERE name = $1', [name('telco')]);
     expect(rows).toHaveLength(2);
   }, 60_000);
+});
+
+describe('GET /datasets/:id/rows?format=csv', () => {
+  it('gives back the uploaded Telco file: 7,043 rows equal to the file values, streamed as text/csv', async () => {
+    const { status, json } = await upload(name('rows'), readFileSync(CSV));
+    expect(status).toBe(201);
+    const { id } = datasetOf(json);
+    const res = await fetch(`${service.url}/datasets/${id}/rows?format=csv`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(res.headers.get('transfer-encoding')).toBe('chunked');
+    const text = await res.text();
+    const columns = (json['dataset'] as { columns: { name: string }[] }).columns.map((c) => c.name);
+    expect(text.slice(0, text.indexOf('\n'))).toBe(columns.join(','));
+    const back = parseCsv(text).dataset;
+    const original = parseCsv(readFileSync(CSV)).dataset;
+    expect(back.rowCount).toBe(7043);
+    expect(back.columnNames.sort()).toEqual(original.columnNames.sort());
+    const differences: string[] = [];
+    for (const column of original.columnNames) {
+      for (let row = 0; row < original.rowCount; row++) {
+        if (back.value(column, row) !== original.value(column, row)) differences.push(`${row + 2}:${column}`);
+      }
+    }
+    expect(differences).toEqual([]);
+  }, 60_000);
+
+  it('answers 404 with a message for an unknown id and 400 for an unknown format', async () => {
+    const unknown = randomUUID();
+    const missing = await fetch(`${service.url}/datasets/${unknown}/rows?format=csv`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { message: string }).message).toMatch(new RegExp(`no dataset ${unknown}`));
+    const bad = await fetch(`${service.url}/datasets/${unknown}/rows?format=xlsx`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/format "xlsx" is not supported: ask for \?format=csv/);
+  });
 });
 
 describe('malformed CSV corpus', () => {

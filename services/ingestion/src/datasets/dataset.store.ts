@@ -65,6 +65,12 @@ export abstract class DatasetStore {
   abstract get(id: string): Promise<DatasetRecord | null>;
   abstract quarantine(id: string, limit: number, offset: number): Promise<QuarantineItem[]>;
   /**
+   * The stored rows of a dataset in row order (line order of an upload), values in the order of
+   * `columnNames`, as pages of at most `pageSize` rows read one after the other (keyset on the row
+   * number): memory stays bounded by one page whatever the dataset's size.
+   */
+  abstract rowPages(id: string, columnNames: readonly string[], pageSize: number): AsyncIterable<StoredValue[][]>;
+  /**
    * Appends one checked record to the open stream window of `name` (opening one, with the next
    * version, when none is open) inside `tx`, the consumer's idempotency transaction.
    */

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DatasetsService, type IngestResult } from './datasets.service.js';
@@ -59,6 +60,24 @@ export class DatasetsController {
   @Get(':id')
   async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<DatasetView> {
     return view(await this.datasets.get(id));
+  }
+
+  /**
+   * `GET /datasets/:id/rows?format=csv`: the accepted rows as `text/csv` (header in the dataset's
+   * column order, rows in line order), streamed from PostgreSQL page by page. 404 unknown id,
+   * 400 unknown format.
+   */
+  @Get(':id/rows')
+  async rows(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('format') format: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { dataset, chunks } = await this.datasets.rowsCsv(id, format ?? 'csv');
+    await reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('x-row-count', String(dataset.rowCount))
+      .send(Readable.from(chunks));
   }
 
   @Get(':id/quarantine')

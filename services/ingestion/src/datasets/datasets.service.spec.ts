@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEvent, topics, type PayloadOf, type TopicContract } from '@mlops/contracts';
 import { EventPublisher, NonRetriableError, type PublishItem, type PublishReceipt } from '@mlops/messaging';
+import { parseCsv } from '@mlops/ml';
 import { JsonLogger } from '@mlops/observability';
 import { DataSchema, type StoredValue } from '../schema/data-schema.js';
 import { defaultIngestionSettings } from '../settings/ingestion-settings.js';
@@ -38,6 +39,16 @@ class FakeStore extends DatasetStore {
   async list(): Promise<DatasetRecord[]> { return this.datasets; }
   async get(id: string): Promise<DatasetRecord | null> { return this.datasets.find((d) => d.id === id) ?? null; }
   async quarantine(id: string): Promise<QuarantineItem[]> { return this.quarantined.get(id) ?? []; }
+  pageSizes: number[] = [];
+  async *rowPages(id: string, names: readonly string[], pageSize: number): AsyncIterable<StoredValue[][]> {
+    const canonical = schema.names;
+    const rows = this.rows.get(id) ?? [];
+    for (let i = 0; i < rows.length; i += pageSize) {
+      const page = rows.slice(i, i + pageSize).map((r) => names.map((n) => r[canonical.indexOf(n)] ?? null));
+      this.pageSizes.push(page.length);
+      yield page;
+    }
+  }
   appended: StoredValue[][] = [];
   async appendStreamRecord(_tx: unknown, _name: string, values: readonly StoredValue[]): Promise<{ datasetId: string; opened: boolean }> {
     this.appended.push([...values]);
@@ -124,5 +135,50 @@ describe('DatasetsService', () => {
     const bad = createEvent(topics.dataRecord, { customerId: 'C-2', datasetName: 'live', values: { ...values, tenure: 'x' } }, { producer: 'operator' });
     await expect(sut.appendRecord(bad, undefined)).rejects.toThrow(NonRetriableError);
     await expect(sut.appendRecord(bad, undefined)).rejects.toThrow(/tenure: expected a number, got "x"/);
+  });
+
+  describe('rowsCsv', () => {
+    async function text(chunks: AsyncIterable<string>): Promise<string> {
+      let out = '';
+      for await (const c of chunks) out += c;
+      return out;
+    }
+
+    it('gives back the 7,043 Telco rows in line order, in the schema order, page by page', async () => {
+      const { sut, store } = setup();
+      const r = await sut.ingestCsv('telco', chunks(telco, 65536), { fileName: 't.csv' });
+      const { chunks: out } = await sut.rowsCsv(r.dataset.id, 'csv', 1000);
+      const csv = await text(out);
+      expect(store.pageSizes).toEqual([1000, 1000, 1000, 1000, 1000, 1000, 1000, 43]);
+      expect(csv.slice(0, csv.indexOf('\n'))).toBe(schema.names.join(','));
+      const back = parseCsv(csv).dataset;
+      const original = parseCsv(telco).dataset;
+      expect(back.rowCount).toBe(7043);
+      for (const name of schema.names) {
+        for (let row = 0; row < 7043; row++) {
+          if (back.value(name, row) !== original.value(name, row)) {
+            throw new Error(`row ${row + 1}, column ${name}: ${String(back.value(name, row))} != ${String(original.value(name, row))}`);
+          }
+        }
+      }
+      expect(back.value('customer_id', 7042)).toBe(original.value('customer_id', 7042));
+    });
+
+    it('escapes quotes, delimiters and line breaks, and leaves missing values empty', async () => {
+      const { sut } = setup();
+      const header = schema.names.join(',');
+      const values = schema.names.map((n) => (n === 'customer_id' ? 'C-1' : n === 'tenure' ? '3' : n === 'total_charges' ? '' : n === 'payment_method' ? '"Card, ""gold""\nplan"' : n === 'monthly_charges' ? '1.5' : n === 'senior_citizen' ? '0' : 'x'));
+      const r = await sut.ingestCsv('quoted', chunks(Buffer.from(`${header}\n${values.join(',')}\n`), 7), { fileName: 'q.csv' });
+      expect(r.stored).toBe(1);
+      const csv = await text((await sut.rowsCsv(r.dataset.id, 'csv')).chunks);
+      expect(csv).toBe(`${header}\n${values.join(',')}\n`);
+      expect(parseCsv(csv).dataset.value('payment_method', 0)).toBe('Card, "gold"\nplan');
+    });
+
+    it('answers an unknown format (400) and an unknown id (404) before streaming anything', async () => {
+      const { sut } = setup();
+      await expect(sut.rowsCsv('00000000-0000-4000-8000-000000000000', 'parquet')).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/format "parquet" is not supported: ask for \?format=csv/) });
+      await expect(sut.rowsCsv('00000000-0000-4000-8000-000000000000', 'csv')).rejects.toMatchObject({ status: 404, message: expect.stringMatching(/no dataset 00000000-0000-4000-8000-000000000000/) });
+    });
   });
 });

@@ -35,6 +35,8 @@ const DELIMITER_HINTS: readonly [string, string][] = [
   ['|', 'pipe'],
 ];
 const MAX_LISTED_ERRORS = 100;
+/** Rows read from the store per page when serving a dataset's rows. */
+const ROWS_PAGE_SIZE = 5000;
 
 /**
  * Datasets: CSV uploads streamed in bounded memory, REST batches, streamed record events appended
@@ -318,6 +320,35 @@ export class DatasetsService {
   async quarantine(id: string, limit: number, offset: number): Promise<{ dataset: DatasetRecord; items: QuarantineItem[] }> {
     const dataset = await this.get(id);
     return { dataset, items: await this.store.quarantine(id, limit, offset) };
+  }
+
+  /**
+   * The accepted rows of a dataset as CSV text (`format` must be `csv`): the header row in the
+   * dataset's column order (the schema's canonical order), then one line per row in row order
+   * (upload line order), RFC 4180 escaped, numbers as JavaScript prints them, missing values empty,
+   * LF line ends. Checks happen before anything is returned (400 unknown format, 404 unknown id);
+   * the text is produced page by page from the store, so memory stays bounded by one page.
+   * @throws IngestionError UnsupportedFormat, NotFound.
+   */
+  async rowsCsv(id: string, format: string, pageSize = ROWS_PAGE_SIZE): Promise<{ dataset: DatasetRecord; chunks: AsyncIterable<string> }> {
+    if (format !== 'csv') {
+      throw new IngestionError(
+        IngestionErrorCode.UnsupportedFormat,
+        `format ${JSON.stringify(format)} is not supported: ask for ?format=csv (the only format served)`,
+      );
+    }
+    const dataset = await this.get(id);
+    const names = dataset.columns.length > 0 ? dataset.columns.map((c) => c.name) : [...this.schema.names];
+    const store = this.store;
+    async function* chunks(): AsyncIterable<string> {
+      yield canonicalCsvLine(names);
+      for await (const page of store.rowPages(id, names, pageSize)) {
+        let text = '';
+        for (const row of page) text += canonicalCsvLine(row);
+        yield text;
+      }
+    }
+    return { dataset, chunks: chunks() };
   }
 
   /** The data-ingested payload of a committed dataset. */

@@ -10,6 +10,7 @@ export enum IngestionErrorCode {
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
   NotFound = 'NOT_FOUND',
   NotOpen = 'NOT_OPEN',
+  UnsupportedFormat = 'UNSUPPORTED_FORMAT',
 }
 
 export const HTTP_STATUS_OF: Record<IngestionErrorCode, number> = {
@@ -23,6 +24,7 @@ export const HTTP_STATUS_OF: Record<IngestionErrorCode, number> = {
   [IngestionErrorCode.UnsupportedMediaType]: 415,
   [IngestionErrorCode.NotFound]: 404,
   [IngestionErrorCode.NotOpen]: 409,
+  [IngestionErrorCode.UnsupportedFormat]: 400,
 };
 
 /** One bad record of a REST batch. */

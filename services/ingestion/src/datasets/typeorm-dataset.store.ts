@@ -209,6 +209,21 @@ export class TypeOrmDatasetStore extends DatasetStore {
     return rows.map((r) => ({ line: r.line, columnIndex: r.column_index, columnName: r.column_name, reason: r.reason, raw: r.raw }));
   }
 
+  async *rowPages(id: string, names: readonly string[], pageSize: number): AsyncIterable<StoredValue[][]> {
+    let after = '0';
+    for (;;) {
+      const page = (await this.dataSource.query(
+        `SELECT row_number::text AS n, record FROM dataset_rows WHERE dataset_id = $1 AND row_number > $2::bigint
+         ORDER BY row_number LIMIT $3`,
+        [id, after, pageSize],
+      )) as { n: string; record: Record<string, StoredValue> }[];
+      if (page.length === 0) return;
+      after = page[page.length - 1]!.n;
+      yield page.map((p) => names.map((n) => p.record[n] ?? null));
+      if (page.length < pageSize) return;
+    }
+  }
+
   async appendStreamRecord(
     tx: StreamTx,
     name: string,
