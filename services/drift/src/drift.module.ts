@@ -7,12 +7,6 @@ import {
   ingestionBaseUrl,
   type DatasetReader,
 } from './datasets/dataset-reader.js';
-import {
-  HttpValidationGate,
-  VALIDATION_GATE,
-  validationBaseUrl,
-  type ValidationGate,
-} from './datasets/validation-gate.js';
 import { DRIFT_SETTINGS, driftSettingsFromConfig } from './drift/drift-settings.js';
 import { DriftConsumer } from './drift/drift.consumer.js';
 import { DriftController } from './drift/drift.controller.js';
@@ -22,8 +16,6 @@ import { DriftService } from './drift/drift.service.js';
 export interface DriftModuleOptions {
   /** Replaces the HTTP reader of the ingestion service (tests). */
   readonly datasetReader?: DatasetReader;
-  /** Replaces the HTTP gate on the validation service (tests). */
-  readonly validationGate?: ValidationGate;
 }
 
 /**
@@ -43,20 +35,11 @@ export class DriftModule {
           useFactory: (c: PlatformConfig): DatasetReader =>
             new HttpDatasetReader(ingestionBaseUrl(process.env, c.services.ingestion.http_port)),
         };
-    const gate: Provider = options.validationGate
-      ? { provide: VALIDATION_GATE, useValue: options.validationGate }
-      : {
-          provide: VALIDATION_GATE,
-          inject: [PLATFORM_CONFIG],
-          useFactory: (c: PlatformConfig): ValidationGate =>
-            new HttpValidationGate(validationBaseUrl(process.env, c.services.validation.http_port)),
-        };
     return {
       module: DriftModule,
       controllers: [DriftController, DriftConsumer],
       providers: [
         reader,
-        gate,
         { provide: DRIFT_SETTINGS, inject: [PLATFORM_CONFIG], useFactory: driftSettingsFromConfig },
         { provide: DriftStore, useClass: PgDriftStore },
         DriftService,

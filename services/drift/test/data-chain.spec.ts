@@ -1,21 +1,22 @@
 /**
- * The data chain on the real local stack (Kafka 127.0.0.1:9092, PostgreSQL; `bash deploy/local/stack.sh
- * start`): a data-ingested event for the Telco data -> the validation service validates it (passed) ->
- * the drift service checks it against itself (no drift); a copy with two shifted columns (tenure + 24,
- * monthly_charges * 0.8) -> validated, drift detected on exactly those columns; a copy with
- * monthly_charges * 1.5 -> validation fails (total_charges >= monthly_charges for tenure >= 1, mostly
- * 0.99, no longer holds for the one-month customers).
+ * The data chain on the real local stack (Kafka 127.0.0.1:9092, PostgreSQL, Redis; `bash deploy/local/stack.sh
+ * start`), through the real services: data/raw/customer_data.csv uploaded over HTTP to the ingestion
+ * service -> stored in PostgreSQL, data-ingested -> the validation service reads the rows back from
+ * ingestion (`GET /datasets/:id/rows?format=csv`) and validates them (passed) -> validation-completed ->
+ * the drift service reads the rows and checks them against themselves (no drift); a copy with two
+ * shifted columns (tenure + 24, monthly_charges * 0.8) -> validated, drift detected on exactly those
+ * columns; a copy with monthly_charges * 1.5 -> validation fails (total_charges >= monthly_charges for
+ * tenure >= 1, mostly 0.99, no longer holds for the one-month customers) and drift skips it.
  *
- * The validation service runs as its own process from its build (`npm run build` first; a service does
- * not import another), the drift service in this process through `startService`, both with their real
- * modules, PostgreSQL schemas, Kafka transport and HTTP clients; the ingestion service's rows endpoint (`GET /datasets/:id/rows?format=csv`,
- * not built yet) is served by a fake HTTP server here. Isolation from a running `npm start`: HTTP ports
- * 44002/44003 and consumer groups under a per-run prefix (a copy of config/ whose environment file
- * overrides kafka.consumer_group_prefix). The drift reference is set explicitly to the base dataset.
+ * Ingestion and validation run as their own processes from their builds (`npm run build` first; a
+ * service does not import another), the drift service in this process through `startService`, all with
+ * their real modules, PostgreSQL schemas, Kafka transport and HTTP clients. Isolation from a running
+ * `npm start`: HTTP ports 44001/44002/44003, consumer groups under a per-run prefix (a copy of config/
+ * whose environment file overrides kafka.consumer_group_prefix) and dataset names unique to the run.
+ * The drift reference is set explicitly to the base dataset right after its upload.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -25,13 +26,13 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createEvent, topics } from '@mlops/contracts';
 import { startService, type RunningService } from '@mlops/service-kit';
 import { HttpDatasetReader } from '../src/datasets/dataset-reader.js';
-import { HttpValidationGate } from '../src/datasets/validation-gate.js';
 import { driftDefinition } from '../src/drift.definition.js';
 
 const ROOT = resolve(process.cwd());
 const BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const RUN = `chain-${Date.now().toString(36)}-${process.pid}`;
-const PORTS = { validation: 44002, drift: 44003 };
+const PORTS = { ingestion: 44001, validation: 44002, drift: 44003 };
+const INGESTION_URL = `http://127.0.0.1:${PORTS.ingestion}`;
 const TELCO = readFileSync(join(ROOT, 'data', 'raw', 'customer_data.csv'), 'utf8');
 
 function transform(csv: string, f: Record<string, (x: number) => number>): string {
@@ -48,25 +49,23 @@ function transform(csv: string, f: Record<string, (x: number) => number>): strin
   ].join('\n');
 }
 
-const BASE = randomUUID();
-const SHIFTED = randomUUID();
-const BROKEN = randomUUID();
-const DATA: Record<string, string> = {
-  [BASE]: TELCO,
-  [SHIFTED]: transform(TELCO, { tenure: (x) => x + 24, monthly_charges: (x) => x * 0.8 }),
-  [BROKEN]: transform(TELCO, { monthly_charges: (x) => x * 1.5 }),
+const FILES = {
+  base: TELCO,
+  shifted: transform(TELCO, { tenure: (x) => x + 24, monthly_charges: (x) => x * 0.8 }),
+  broken: transform(TELCO, { monthly_charges: (x) => x * 1.5 }),
 };
+/** Dataset ids given by the ingestion service on upload. */
+let BASE = '';
+let SHIFTED = '';
+let BROKEN = '';
 
-let ingestion: Server;
-let ingestionUrl = '';
 let configDir = '';
-let validation: ChildProcess | undefined;
-let validationLog = '';
+const children: { name: string; process: ChildProcess; log: string }[] = [];
 let drift: RunningService | undefined;
 const kafka = new Kafka({ clientId: `mlops-${RUN}`, brokers: BROKERS, logLevel: logLevel.NOTHING });
 let producer: Producer;
 let consumer: Consumer;
-const seen: { topic: string; payload: Record<string, unknown> }[] = [];
+const seen: { topic: string; eventId: string; payload: Record<string, unknown> }[] = [];
 
 async function waitFor<T>(what: string, f: () => T | undefined, ms = 90_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -93,45 +92,41 @@ function eventFor(topic: string, datasetId: string): Record<string, unknown> | u
   return seen.find((s) => s.topic === topic && s.payload['datasetId'] === datasetId)?.payload;
 }
 
-async function ingest(datasetId: string, name: string): Promise<void> {
-  const event = createEvent(
-    topics.dataIngested,
-    {
-      datasetId,
-      datasetName: name,
-      version: 1,
-      contentHash: 'a'.repeat(64),
-      rowCount: 7043,
-      quarantinedCount: 0,
-      columns: [{ name: 'customer_id', type: 'string' }],
-      source: { kind: 'upload', fileName: `${name}.csv`, sizeBytes: (DATA[datasetId] as string).length },
-      storedAt: new Date().toISOString(),
-    },
-    { producer: 'ingestion' },
-  );
-  await producer.send({
-    topic: topics.dataIngested.name,
-    messages: [{ key: datasetId, value: JSON.stringify(event) }],
+/** Uploads a CSV to the real ingestion service; returns the stored dataset's id. */
+async function upload(file: keyof typeof FILES): Promise<string> {
+  const res = await fetch(`${INGESTION_URL}/datasets/${RUN}-${file}/upload`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv', 'x-file-name': `${file}.csv` },
+    body: FILES[file],
   });
+  const json = (await res.json()) as { created?: boolean; stored?: number; dataset?: { id: string } };
+  expect({ status: res.status, created: json.created, stored: json.stored }).toEqual({ status: 201, created: true, stored: 7043 });
+  return (json.dataset as { id: string }).id;
+}
+
+/** Starts a service from its build as a child process and waits for /health/ready. */
+async function spawnService(name: 'ingestion' | 'validation', env: NodeJS.ProcessEnv, port: number): Promise<void> {
+  const main = join(ROOT, 'services', name, 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run 'npm run build' first`);
+  const child = { name, process: spawn(process.execPath, [main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }), log: '' };
+  children.push(child);
+  const keep = (chunk: Buffer): void => {
+    child.log = (child.log + chunk.toString('utf8')).slice(-20_000);
+  };
+  child.process.stdout?.on('data', keep);
+  child.process.stderr?.on('data', keep);
+  await waitForAsync(
+    `the ${name} service to be ready`,
+    async () => {
+      if (child.process.exitCode !== null) throw new Error(`the ${name} service exited: ${child.log}`);
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
+      return res?.status === 200 ? true : undefined;
+    },
+    60_000,
+  );
 }
 
 beforeAll(async () => {
-  ingestion = createServer((req, res) => {
-    const m = /^\/datasets\/([0-9a-f-]{36})\/rows\?format=csv$/.exec(req.url ?? '');
-    const body = m ? DATA[m[1] as string] : undefined;
-    if (body === undefined) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"unknown dataset"}');
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' });
-    // Streamed in 64 KiB pieces, as the real endpoint streams.
-    for (let i = 0; i < body.length; i += 65536) res.write(body.slice(i, i + 65536));
-    res.end();
-  });
-  await new Promise<void>((r) => ingestion.listen(0, '127.0.0.1', r));
-  const address = ingestion.address();
-  ingestionUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-
   configDir = mkdtempSync(join(tmpdir(), 'mlops-chain-config-'));
   cpSync(join(ROOT, 'config'), configDir, { recursive: true });
   const envFile = join(configDir, 'development.yaml');
@@ -143,48 +138,23 @@ beforeAll(async () => {
     ...process.env,
     MLOPS_ENV: 'development',
     MLOPS_CONFIG_DIR: configDir,
+    INGESTION_HTTP_PORT: String(PORTS.ingestion),
     VALIDATION_HTTP_PORT: String(PORTS.validation),
     DRIFT_HTTP_PORT: String(PORTS.drift),
+    INGESTION_URL,
   };
   const write = (line: string): void => {
-    // Older data-ingested events of the shared topic name datasets this fake does not serve: 404, dead-lettered.
+    // Older validation-completed events of the shared topic name datasets of earlier runs that no
+    // longer exist (404, dead-lettered).
     if (/"level":"(error|warn|fatal)"/.test(line) && !line.includes('not found at'))
       process.stderr.write(`${line}\n`);
   };
-  const validationMain = join(ROOT, 'services', 'validation', 'dist', 'main.js');
-  if (!existsSync(validationMain)) throw new Error(`${validationMain} is missing: run 'npm run build' first`);
-  validation = spawn(process.execPath, [validationMain], {
-    cwd: ROOT,
-    env: { ...env, INGESTION_URL: ingestionUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  await spawnService('ingestion', env, PORTS.ingestion);
+  await spawnService('validation', env, PORTS.validation);
+  drift = await startService(driftDefinition('0.0.0-test', { datasetReader: new HttpDatasetReader(INGESTION_URL) }), {
+    env,
+    write,
   });
-  const keep = (chunk: Buffer): void => {
-    validationLog = (validationLog + chunk.toString('utf8')).slice(-20_000);
-  };
-  validation.stdout?.on('data', keep);
-  validation.stderr?.on('data', keep);
-  await waitForAsync(
-    'the validation service to be ready',
-    async () => {
-      if (validation?.exitCode !== null) throw new Error(`the validation service exited: ${validationLog}`);
-      const res = await fetch(`http://127.0.0.1:${PORTS.validation}/health/ready`).catch(() => undefined);
-      return res?.status === 200 ? true : undefined;
-    },
-    60_000,
-  );
-  drift = await startService(
-    driftDefinition('0.0.0-test', {
-      datasetReader: new HttpDatasetReader(ingestionUrl),
-      validationGate: new HttpValidationGate(`http://127.0.0.1:${PORTS.validation}`),
-    }),
-    { env, write },
-  );
-  const put = await fetch(`http://127.0.0.1:${PORTS.drift}/drift/reference`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ datasetId: BASE }),
-  });
-  expect(put.status).toBe(200);
 
   producer = kafka.producer();
   await producer.connect();
@@ -202,9 +172,10 @@ beforeAll(async () => {
   await consumer.run({
     eachMessage: async ({ topic, message }) => {
       const envelope = JSON.parse(message.value?.toString('utf8') ?? '{}') as {
+        eventId?: string;
         payload?: Record<string, unknown>;
       };
-      if (envelope.payload) seen.push({ topic, payload: envelope.payload });
+      if (envelope.payload) seen.push({ topic, eventId: envelope.eventId ?? '', payload: envelope.payload });
     },
   });
   // fromBeginning false: make sure the observer has its partitions before anything is produced.
@@ -215,25 +186,32 @@ beforeAll(async () => {
 afterAll(async () => {
   await consumer?.disconnect().catch(() => undefined);
   await producer?.disconnect().catch(() => undefined);
-  // The explicit reference of this run names a dataset only the fake serves: leave the shared
-  // `drift` schema's reference as it was for a drift service started later against the real ingestion.
-  await drift?.app
-    .get(DataSource)
-    .query('DELETE FROM drift_references WHERE dataset_id = $1', [BASE])
-    .catch(() => undefined);
+  // Leave the shared `drift` schema's reference as it was before this run.
+  if (BASE !== '') {
+    await drift?.app
+      .get(DataSource)
+      .query('DELETE FROM drift_references WHERE dataset_id = $1', [BASE])
+      .catch(() => undefined);
+  }
   await drift?.stop();
-  if (validation && validation.exitCode === null) {
-    const exited = new Promise((r) => validation?.once('exit', r));
-    validation.kill('SIGTERM');
+  for (const child of children.reverse()) {
+    if (child.process.exitCode !== null) continue;
+    const exited = new Promise((r) => child.process.once('exit', r));
+    child.process.kill('SIGTERM');
     await exited;
   }
-  await new Promise((r) => ingestion?.close(r));
   if (configDir) rmSync(configDir, { recursive: true, force: true });
 }, 60_000);
 
-describe('ingested -> validated -> drift-checked, on the real Kafka and PostgreSQL', () => {
-  it('validates the Telco data (passed) and finds no drift against itself', async () => {
-    await ingest(BASE, 'telco-customers');
+describe('uploaded -> stored -> validated -> drift-checked, on the real services, Kafka and PostgreSQL', () => {
+  it('stores and validates the Telco data (passed) and finds no drift against itself', async () => {
+    BASE = await upload('base');
+    const put = await fetch(`http://127.0.0.1:${PORTS.drift}/drift/reference`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ datasetId: BASE }),
+    });
+    expect(put.status).toBe(200);
     const validated = await waitFor('validation-completed (base)', () =>
       eventFor(topics.dataValidationCompleted.name, BASE),
     );
@@ -262,7 +240,7 @@ describe('ingested -> validated -> drift-checked, on the real Kafka and PostgreS
   }, 120_000);
 
   it('detects drift on exactly the two shifted columns and emits drift-detected', async () => {
-    await ingest(SHIFTED, 'telco-shifted');
+    SHIFTED = await upload('shifted');
     const validated = await waitFor('validation-completed (shifted)', () =>
       eventFor(topics.dataValidationCompleted.name, SHIFTED),
     );
@@ -336,8 +314,8 @@ describe('ingested -> validated -> drift-checked, on the real Kafka and PostgreS
     expect(detected.payload['referenceId']).toBe(BASE);
   }, 120_000);
 
-  it('fails validation for monthly_charges * 1.5 (the consistency rule) and marks it not trainable', async () => {
-    await ingest(BROKEN, 'telco-broken');
+  it('fails validation for monthly_charges * 1.5 (the consistency rule), marks it not trainable, and drift skips it', async () => {
+    BROKEN = await upload('broken');
     const validated = await waitFor('validation-completed (broken)', () =>
       eventFor(topics.dataValidationCompleted.name, BROKEN),
     );
@@ -349,5 +327,14 @@ describe('ingested -> validated -> drift-checked, on the real Kafka and PostgreS
       await fetch(`http://127.0.0.1:${PORTS.validation}/validations/${BROKEN}/status`)
     ).json()) as Record<string, unknown>;
     expect(status).toMatchObject({ state: 'failed', trainable: false });
+    // Drift consumed that validation-completed (its dedupe row) and stored no check for it.
+    const eventId = seen.find((e) => e.topic === topics.dataValidationCompleted.name && e.payload['datasetId'] === BROKEN)?.eventId;
+    const dataSource = (drift as RunningService).app.get(DataSource);
+    await waitForAsync('drift to consume validation-completed (broken)', async () => {
+      const rows = (await dataSource.query('SELECT 1 FROM messaging_processed_events WHERE event_id = $1', [eventId])) as unknown[];
+      return rows.length > 0 ? true : undefined;
+    });
+    expect((await fetch(`http://127.0.0.1:${PORTS.drift}/drift/datasets/${BROKEN}`)).status).toBe(404);
+    expect(eventFor(topics.dataDriftChecked.name, BROKEN)).toBeUndefined();
   }, 120_000);
 });

@@ -6,7 +6,7 @@ import { MessagingContext } from '@mlops/messaging';
 import { JsonLogger } from '@mlops/observability';
 import { DriftService } from './drift.service.js';
 
-/** Thin consumers: data-ingested (dataset checks) and prediction-served (the live window). */
+/** Thin consumers: validation-completed (dataset checks) and prediction-served (the live window). */
 @Controller()
 export class DriftConsumer {
   constructor(
@@ -14,16 +14,17 @@ export class DriftConsumer {
     @Inject(JsonLogger) private readonly logger: JsonLogger,
   ) {}
 
-  @EventPattern<string>(topics.dataIngested.name)
-  async onDataIngested(
-    @Payload() event: EventOf<typeof topics.dataIngested>,
+  @EventPattern<string>(topics.dataValidationCompleted.name)
+  async onValidationCompleted(
+    @Payload() event: EventOf<typeof topics.dataValidationCompleted>,
     @Ctx() ctx: MessagingContext<EntityManager | undefined>,
   ): Promise<void> {
-    const outcome = await this.drift.onIngested(event, ctx.getTransaction());
+    const outcome = await this.drift.onValidated(event, ctx.getTransaction());
     if (outcome.kind === 'skipped') {
       this.logger.info('drift check skipped', {
         eventId: event.eventId,
         datasetId: event.payload.datasetId,
+        passed: event.payload.passed,
         reason: outcome.reason,
       });
       return;

@@ -8,7 +8,6 @@ import { EventPublisher, type PublishItem, type PublishReceipt } from '@mlops/me
 import { parseCsv, type Dataset } from '@mlops/ml';
 import { MetricsRegistry } from '@mlops/observability';
 import { DatasetNotFoundError, type DatasetReader } from '../datasets/dataset-reader.js';
-import type { ValidationGate } from '../datasets/validation-gate.js';
 import { driftSettingsFromConfig } from './drift-settings.js';
 import { DriftStore, type ServedInput, type StoredCheck, type StoredReference } from './drift.repository.js';
 import { DriftService } from './drift.service.js';
@@ -36,17 +35,12 @@ function shiftedTelco(): string {
 }
 
 class FakeReader implements DatasetReader {
+  readonly reads: string[] = [];
   constructor(private readonly data: Record<string, Dataset>) {}
   read(id: string): Promise<Dataset> {
+    this.reads.push(id);
     const d = this.data[id];
     return d ? Promise.resolve(d) : Promise.reject(new DatasetNotFoundError(id, 'fake'));
-  }
-}
-
-class FakeGate implements ValidationGate {
-  constructor(private readonly failed: ReadonlySet<string>) {}
-  verdict(id: string): Promise<'passed' | 'failed'> {
-    return Promise.resolve(this.failed.has(id) ? 'failed' : 'passed');
   }
 }
 
@@ -102,21 +96,29 @@ class FakePublisher extends EventPublisher {
   }
 }
 
-function ingested(datasetId: string) {
+/** validation-completed for a dataset: passed, or failed on the consistency rule. */
+function validated(datasetId: string, passed = true) {
+  const failing = passed
+    ? []
+    : [
+        {
+          expectationType: 'expect_column_pair_values_a_to_be_greater_than_b',
+          columns: ['total_charges', 'monthly_charges'],
+          unexpectedCount: 500,
+          unexpectedPercent: 7.1,
+        },
+      ];
   return createEvent(
-    topics.dataIngested,
+    topics.dataValidationCompleted,
     {
       datasetId,
-      datasetName: 'telco-customers',
-      version: 1,
-      contentHash: 'a'.repeat(64),
-      rowCount: 7043,
-      quarantinedCount: 0,
-      columns: [{ name: 'customer_id', type: 'string' }],
-      source: { kind: 'upload', fileName: 'customer_data.csv', sizeBytes: 1 },
-      storedAt: '2026-03-01T00:00:00.000Z',
+      suiteName: 'telco-customers',
+      passed,
+      statistics: { evaluated: 12, successful: 12 - failing.length, unsuccessful: failing.length },
+      failingExpectations: failing,
+      validatedAt: '2026-03-01T00:00:00.000Z',
     },
-    { producer: 'ingestion' },
+    { producer: 'validation' },
   );
 }
 
@@ -131,15 +133,15 @@ function setup() {
   const publisher = new FakePublisher();
   const metrics = new MetricsRegistry({ service: 'drift', defaultMetrics: false });
   const settings = driftSettingsFromConfig(loadConfig({ env: {} }));
-  const sut = new DriftService(reader, new FakeGate(new Set([FAILED])), store, publisher, metrics, settings);
-  return { sut, store, publisher, metrics, telco };
+  const sut = new DriftService(reader, store, publisher, metrics, settings);
+  return { sut, store, publisher, metrics, telco, reads: reader.reads };
 }
 
 describe('DriftService', () => {
   it('makes the first passed dataset the reference, finds no drift against itself, emits drift-checked only', async () => {
     const { sut, store, publisher, metrics } = setup();
     const tx = { marker: 'tx' } as unknown as EntityManager;
-    const outcome = await sut.onIngested(ingested(BASE), tx);
+    const outcome = await sut.onValidated(validated(BASE), tx);
     expect(outcome.kind).toBe('checked');
     if (outcome.kind !== 'checked') return;
     expect(outcome.referenceSet).toBe(true);
@@ -156,8 +158,8 @@ describe('DriftService', () => {
 
   it('detects drift on exactly the two shifted columns (Wasserstein, 7043 reference rows) and emits drift-detected', async () => {
     const { sut, publisher, metrics } = setup();
-    await sut.onIngested(ingested(BASE), undefined);
-    const outcome = await sut.onIngested(ingested(SHIFTED), undefined);
+    await sut.onValidated(validated(BASE), undefined);
+    const outcome = await sut.onValidated(validated(SHIFTED), undefined);
     if (outcome.kind !== 'checked') throw new Error('expected a check');
     const drifted = outcome.check.columns.filter((c) => c.drifted);
     expect(drifted.map((c) => c.column).sort()).toEqual(['monthly_charges', 'tenure']);
@@ -173,12 +175,13 @@ describe('DriftService', () => {
     expect(await metrics.metrics()).toContain('drift_detected{column="monthly_charges",service="drift"} 1');
   });
 
-  it('skips a dataset that failed validation (no reference, no check, no event)', async () => {
-    const { sut, store, publisher } = setup();
-    expect(await sut.onIngested(ingested(FAILED), undefined)).toEqual({
+  it('skips a dataset that failed validation without reading it (no reference, no check, no event)', async () => {
+    const { sut, store, publisher, reads } = setup();
+    expect(await sut.onValidated(validated(FAILED, false), undefined)).toEqual({
       kind: 'skipped',
-      reason: 'the dataset failed validation',
+      reason: 'the dataset failed validation (expect_column_pair_values_a_to_be_greater_than_b)',
     });
+    expect(reads).toEqual([]);
     expect(store.refs).toEqual([]);
     expect(store.checks).toEqual([]);
     expect(publisher.sent).toEqual([]);

@@ -20,7 +20,6 @@ import {
   presentCount,
   rowsToDriftTable,
 } from '../datasets/drift-table.js';
-import { VALIDATION_GATE, type ValidationGate } from '../datasets/validation-gate.js';
 import { derivedEventId } from './derived-event-id.js';
 import { DRIFT_SETTINGS, type DriftSettings } from './drift-settings.js';
 import { DriftStore, type StoredCheck, type StoredReference } from './drift.repository.js';
@@ -31,6 +30,9 @@ export type DatasetCheckOutcome =
   | { kind: 'skipped'; reason: string };
 
 type Subject = { datasetId: string } | { window: { modelName: string; start: Date; end: Date } };
+
+/** The event a dataset check answers (its eventId seeds the check's and the emitted events' ids). */
+type SourceEvent = EventOf<typeof topics.dataValidationCompleted>;
 
 /**
  * Compares datasets and windows of served inputs with the reference (libs/drift, Evidently's
@@ -50,7 +52,6 @@ export class DriftService {
 
   constructor(
     @Inject(DATASET_READER) private readonly reader: DatasetReader,
-    @Inject(VALIDATION_GATE) private readonly gate: ValidationGate,
     @Inject(DriftStore) private readonly store: DriftStore,
     @Inject(EventPublisher) private readonly events: EventPublisher,
     @Inject(MetricsRegistry) metrics: MetricsRegistry,
@@ -73,20 +74,17 @@ export class DriftService {
   }
 
   /**
-   * On data-ingested: waits for the validation verdict; a failed dataset is skipped; a passed one
-   * becomes the reference when none is set, then is compared with the reference.
+   * On validation-completed: a dataset that failed validation is skipped (config
+   * `validation.fail_pipeline_on_failure`, the default) without reading it; a passed one is read from
+   * ingestion, becomes the reference when none is set, then is compared with the reference.
    */
-  async onIngested(
-    event: EventOf<typeof topics.dataIngested>,
-    tx: EntityManager | undefined,
-  ): Promise<DatasetCheckOutcome> {
-    const { datasetId } = event.payload;
-    // Read first: an unknown dataset fails fast (404, dead-lettered) instead of waiting for a verdict.
-    const current = datasetToDriftTable(await this.reader.read(datasetId));
-    const verdict = await this.gate.verdict(datasetId);
-    if (verdict === 'failed' && this.settings.skipFailedDatasets) {
-      return { kind: 'skipped', reason: 'the dataset failed validation' };
+  async onValidated(event: SourceEvent, tx: EntityManager | undefined): Promise<DatasetCheckOutcome> {
+    const { datasetId, passed } = event.payload;
+    if (!passed && this.settings.skipFailedDatasets) {
+      const failing = [...new Set(event.payload.failingExpectations.map((f) => f.expectationType))];
+      return { kind: 'skipped', reason: `the dataset failed validation (${failing.join(', ')})` };
     }
+    const current = datasetToDriftTable(await this.reader.read(datasetId));
     let reference = await this.store.currentReference(tx);
     let referenceSet = false;
     if (reference === undefined) {
@@ -190,7 +188,7 @@ export class DriftService {
     reference: DriftTable,
     currentRaw: DriftTable,
     tx: EntityManager | undefined,
-    source: EventOf<typeof topics.dataIngested> | undefined,
+    source: SourceEvent | undefined,
   ): Promise<Omit<StoredCheck, 'createdAt'>> {
     const kinds = kindsOf(reference);
     const current: Record<string, DriftColumn> = {};

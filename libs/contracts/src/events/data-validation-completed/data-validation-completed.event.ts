@@ -81,8 +81,8 @@ export type DataValidationCompletedPayload = z.infer<typeof dataValidationComple
 /**
  * `mlops.data.validation-completed.v1`: the expectation suite ran on a dataset version.
  *
- * Produced by validation. Consumed by training (refuses a dataset that did not pass) and the
- * pipeline service (gates the next task). Keyed by `datasetId`.
+ * Produced by validation. Consumed by training (refuses a dataset that did not pass), the
+ * pipeline service (gates the next task) and drift (checks a dataset that passed). Keyed by `datasetId`.
  */
 export const dataValidationCompletedTopic = defineTopic({
   name: 'mlops.data.validation-completed.v1',
@@ -91,5 +91,5 @@ export const dataValidationCompletedTopic = defineTopic({
   key: (p) => p.datasetId,
   keyField: 'datasetId',
   producers: ['validation'],
-  consumers: ['training', 'pipeline'],
+  consumers: ['training', 'pipeline', 'drift'],
 });
