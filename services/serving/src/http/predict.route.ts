@@ -27,7 +27,8 @@ const errorSchema = {
 
 /** Default and 4xx answers of `POST /predict`. */
 const responseSchema = {
-  200: { anyOf: [predictionSchema, { type: 'object', properties: { predictions: { type: 'array', items: predictionSchema } }, required: ['predictions'] }] },
+  // The batch shape first: anyOf takes the first schema an answer matches.
+  200: { anyOf: [{ type: 'object', properties: { predictions: { type: 'array', items: predictionSchema } }, required: ['predictions'] }, predictionSchema] },
   '4xx': errorSchema,
   '5xx': errorSchema,
 } as const;

@@ -100,7 +100,8 @@ export class ModelManager implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * A promotion of the served model: the slots whose alias the event sets get that version. A
+   * A promotion of the served model: the slots whose alias the event sets load the version that
+   * alias points at now (normally the event's version; the latest one when events are replayed). A
    * promotion to Production without an alias re-resolves the champion alias (the registry may move
    * it with the stage). Other models are ignored.
    * @returns the slots changed.
@@ -112,7 +113,9 @@ export class ModelManager implements OnModuleInit, OnApplicationShutdown {
       await this.load('champion');
       return ['champion'];
     }
-    for (const s of slots) await this.load(s, p.version);
+    // The alias is re-resolved rather than the event's version loaded: a new consumer group replays
+    // old promotions, and re-resolving makes every replay a no-op (the version the alias holds now).
+    for (const s of slots) await this.load(s);
     return slots;
   }
 
