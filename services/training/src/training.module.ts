@@ -18,7 +18,12 @@ import {
 } from './registry/training-registry.js';
 import { TrainingJobsController } from './training/training-jobs.controller.js';
 import { TrainingConsumer } from './training/training.consumer.js';
-import { MODEL_GATE, TRAINING_SETTINGS, TrainingService, type TrainingSettings } from './training/training.service.js';
+import {
+  MODEL_GATE,
+  TRAINING_SETTINGS,
+  TrainingService,
+  type TrainingSettings,
+} from './training/training.service.js';
 
 export interface TrainingModuleOptions {
   /** Replaces the dataset source (tests); default: the file of `TRAINING_DATA_PATH` when set, else ingestion over HTTP. */

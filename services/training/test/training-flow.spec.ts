@@ -48,11 +48,17 @@ let consumer: Consumer;
 const children: { name: string; child: ChildProcess; log: string }[] = [];
 
 /** A copy of config/ whose environment file sets the run's group prefix, model, experiment and `extra`. */
-function configDir(name: string, extra: (doc: Record<string, Record<string, unknown>>) => void = () => undefined): string {
+function configDir(
+  name: string,
+  extra: (doc: Record<string, Record<string, unknown>>) => void = () => undefined,
+): string {
   const dir = join(WORK, `config-${name}`);
   cpSync(join(ROOT, 'config'), dir, { recursive: true });
   const envFile = join(dir, 'development.yaml');
-  const doc = ((existsSync(envFile) ? parseYaml(readFileSync(envFile, 'utf8')) : null) ?? {}) as Record<string, Record<string, unknown>>;
+  const doc = ((existsSync(envFile) ? parseYaml(readFileSync(envFile, 'utf8')) : null) ?? {}) as Record<
+    string,
+    Record<string, unknown>
+  >;
   doc['kafka'] = { ...(doc['kafka'] ?? {}), consumer_group_prefix: `mlops-${RUN}` };
   doc['serving'] = { ...(doc['serving'] ?? {}), model_name: MODEL };
   doc['registry'] = { ...(doc['registry'] ?? {}), default_experiment: `experiment-${RUN}` };
@@ -66,7 +72,8 @@ async function start(name: 'registry' | 'training', env: NodeJS.ProcessEnv): Pro
   const main = join(ROOT, 'services', name, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run 'npm run build' first`);
   const clean: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(clean)) if (key.startsWith('JEST') || key === 'NODE_OPTIONS') delete clean[key];
+  for (const key of Object.keys(clean))
+    if (key.startsWith('JEST') || key === 'NODE_OPTIONS') delete clean[key];
   const logFile = join(WORK, `${name}-${children.length}.log`);
   const child = spawn(process.execPath, [main], {
     cwd: ROOT,
@@ -77,10 +84,16 @@ async function start(name: 'registry' | 'training', env: NodeJS.ProcessEnv): Pro
   const port = name === 'registry' ? PORTS.registry : PORTS.training;
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
-    const res = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+    if (child.exitCode !== null)
+      throw new Error(
+        `${name} exited with ${child.exitCode}:\n${readFileSync(logFile, 'utf8').slice(-3000)}`,
+      );
+    const res = await fetch(`http://127.0.0.1:${port}/health/ready`, {
+      signal: AbortSignal.timeout(1000),
+    }).catch(() => undefined);
     if (res?.status === 200) return child;
-    if (Date.now() > deadline) throw new Error(`${name} not ready in 90 s:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${name} not ready in 90 s:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -104,17 +117,31 @@ async function waitFor<T>(what: string, f: () => T | undefined, ms = 180_000): P
     const v = f();
     if (v !== undefined) return v;
     const failed = seen.find((s) => s.topic === topics.trainingFailed.name);
-    if (failed) throw new Error(`training failed while waiting for ${what}: ${JSON.stringify(failed.payload)}\n${logs()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; seen: ${JSON.stringify(seen.map((s) => s.topic))}\n${logs()}`);
+    if (failed)
+      throw new Error(
+        `training failed while waiting for ${what}: ${JSON.stringify(failed.payload)}\n${logs()}`,
+      );
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}; seen: ${JSON.stringify(seen.map((s) => s.topic))}\n${logs()}`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
-function event(topic: string, match: (p: Record<string, unknown>) => boolean): Record<string, unknown> | undefined {
+function event(
+  topic: string,
+  match: (p: Record<string, unknown>) => boolean,
+): Record<string, unknown> | undefined {
   return seen.find((s) => s.topic === topic && match(s.payload))?.payload;
 }
 
-async function api<T = Record<string, unknown>>(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+async function api<T = Record<string, unknown>>(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: body !== undefined ? { 'content-type': 'application/json' } : {},
@@ -130,14 +157,23 @@ async function requestTraining(jobId: string): Promise<void> {
     {
       trainingJobId: jobId,
       datasetId: randomUUID(),
-      config: { models: ['logistic_regression'], tuning: { enabled: false }, sampleRatio: 0.5, registerBest: true, promoteTo: 'Staging' },
+      config: {
+        models: ['logistic_regression'],
+        tuning: { enabled: false },
+        sampleRatio: 0.5,
+        registerBest: true,
+        promoteTo: 'Staging',
+      },
       requestedBy: 'e2e-test',
       reason: 'manual',
       requestedAt: new Date().toISOString(),
     },
     { producer: 'operator' },
   );
-  await producer.send({ topic: topics.trainingRequested.name, messages: [{ key: jobId, value: JSON.stringify(e) }] });
+  await producer.send({
+    topic: topics.trainingRequested.name,
+    messages: [{ key: jobId, value: JSON.stringify(e) }],
+  });
 }
 
 let training: ChildProcess;
@@ -173,7 +209,9 @@ beforeAll(async () => {
   const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
   await consumer.run({
     eachMessage: async ({ topic, message }) => {
-      const envelope = JSON.parse(message.value?.toString('utf8') ?? '{}') as { payload?: Record<string, unknown> };
+      const envelope = JSON.parse(message.value?.toString('utf8') ?? '{}') as {
+        payload?: Record<string, unknown>;
+      };
       if (envelope.payload) seen.push({ topic, payload: envelope.payload });
     },
   });
@@ -193,25 +231,37 @@ describe('training service on Kafka and PostgreSQL', () => {
   it('training-requested -> run with metrics -> gate passed -> version registered -> promoted to Staging', async () => {
     const t0 = performance.now();
     await requestTraining(passing);
-    const promoted = await waitFor('model-promoted', () => event(topics.modelPromoted.name, (p) => p['modelName'] === MODEL && p['toStage'] === 'Staging'));
+    const promoted = await waitFor('model-promoted', () =>
+      event(topics.modelPromoted.name, (p) => p['modelName'] === MODEL && p['toStage'] === 'Staging'),
+    );
     const seconds = (performance.now() - t0) / 1000;
-    process.stdout.write(`${JSON.stringify({ e2e: 'training -> Staging', seconds: Math.round(seconds * 10) / 10 })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ e2e: 'training -> Staging', seconds: Math.round(seconds * 10) / 10 })}\n`,
+    );
 
     const completed = event(topics.trainingCompleted.name, (p) => p['trainingJobId'] === passing)!;
     const registered = event(topics.modelRegistered.name, (p) => p['trainingJobId'] === passing)!;
     expect(completed['bestModel']).toBe('logistic_regression');
-    expect(registered).toMatchObject({ modelName: MODEL, runId: completed['runId'], algorithm: 'logistic_regression' });
+    expect(registered).toMatchObject({
+      modelName: MODEL,
+      runId: completed['runId'],
+      algorithm: 'logistic_regression',
+    });
     version = registered['version'] as number;
     expect(promoted).toMatchObject({ version, fromStage: 'None', toStage: 'Staging' });
-    expect(seen.filter((s) => s.topic === topics.trainingProgress.name && s.payload['trainingJobId'] === passing).length).toBeGreaterThan(0);
+    expect(
+      seen.filter((s) => s.topic === topics.trainingProgress.name && s.payload['trainingJobId'] === passing)
+        .length,
+    ).toBeGreaterThan(0);
     expect(event(topics.modelRejected.name, (p) => p['trainingJobId'] === passing)).toBeUndefined();
 
     // the run in the registry: params, final and per-round metrics, the gate's verdict, the ONNX artifact
-    const run = await api<{ info: { status: string }; metrics: { key: string; value: number }[]; params: { key: string; value: string }[]; tags: { key: string; value: string }[] }>(
-      REGISTRY,
-      'GET',
-      `/api/v1/runs/${completed['runId'] as string}`,
-    );
+    const run = await api<{
+      info: { status: string };
+      metrics: { key: string; value: number }[];
+      params: { key: string; value: string }[];
+      tags: { key: string; value: string }[];
+    }>(REGISTRY, 'GET', `/api/v1/runs/${completed['runId'] as string}`);
     expect(run.status).toBe(200);
     expect(run.body.info.status).toBe('FINISHED');
     const metric = (k: string): number | undefined => run.body.metrics.find((m) => m.key === k)?.value;
@@ -219,21 +269,31 @@ describe('training service on Kafka and PostgreSQL', () => {
     expect(metric('recall')).toBeGreaterThanOrEqual(0.65);
     expect(run.body.params.find((p) => p.key === 'sample_ratio')?.value).toBe('0.5');
     expect(run.body.tags.find((t) => t.key === 'gate.status')?.value).toBe('passed');
-    const history = await api<{ metrics: { step: number }[] }>(REGISTRY, 'GET', `/api/v1/runs/${completed['runId'] as string}/metrics/round_train_loss/history`);
+    const history = await api<{ metrics: { step: number }[] }>(
+      REGISTRY,
+      'GET',
+      `/api/v1/runs/${completed['runId'] as string}/metrics/round_train_loss/history`,
+    );
     expect(history.body.metrics.length).toBeGreaterThan(0);
 
     // the version: ONNX digest matching the event, Staging, threshold and metrics
-    const v = await api<{ currentStage: string; checksum: string; onnxDigest: string; threshold: number; metrics: Record<string, number> }>(
-      REGISTRY,
-      'GET',
-      `/api/v1/models/${MODEL}/versions/${version}`,
-    );
+    const v = await api<{
+      currentStage: string;
+      checksum: string;
+      onnxDigest: string;
+      threshold: number;
+      metrics: Record<string, number>;
+    }>(REGISTRY, 'GET', `/api/v1/models/${MODEL}/versions/${version}`);
     expect(v.body.currentStage).toBe('Staging');
     expect(v.body.onnxDigest).toBe(registered['checksum']);
     expect(v.body.threshold).toBe(registered['threshold']);
     expect(v.body.metrics['roc_auc']).toBe((registered['metrics'] as Record<string, number>)['roc_auc']);
 
-    const job = await api<{ status: string; modelVersion: number; startedAt: string; finishedAt: string }>(TRAINING, 'GET', `/training/jobs/${passing}`);
+    const job = await api<{ status: string; modelVersion: number; startedAt: string; finishedAt: string }>(
+      TRAINING,
+      'GET',
+      `/training/jobs/${passing}`,
+    );
     expect(job.body).toMatchObject({ status: 'registered', modelVersion: version });
     expect(Date.parse(job.body.finishedAt)).toBeGreaterThanOrEqual(Date.parse(job.body.startedAt));
   });
@@ -241,29 +301,57 @@ describe('training service on Kafka and PostgreSQL', () => {
   it('an impossible threshold -> model-rejected with the reasons, production unchanged', async () => {
     expect(version).toBeGreaterThan(0);
     // a Production version to keep: the one just registered
-    const prod = await api(REGISTRY, 'POST', `/api/v1/models/${MODEL}/versions/${version}/stage`, { stage: 'Production', archiveExistingVersions: true, actor: 'e2e-test', reason: 'baseline' });
+    const prod = await api(REGISTRY, 'POST', `/api/v1/models/${MODEL}/versions/${version}/stage`, {
+      stage: 'Production',
+      archiveExistingVersions: true,
+      actor: 'e2e-test',
+      reason: 'baseline',
+    });
     expect(prod.status).toBe(200);
 
     await stop(training);
-    training = await start('training', trainingEnv(configDir('training-strict', (doc) => {
-      const t = (doc['training'] ?? {}) as Record<string, unknown>;
-      doc['training'] = { ...t, thresholds: { ...((t['thresholds'] ?? {}) as Record<string, unknown>), min_auc_roc: 0.999 } };
-    })));
+    training = await start(
+      'training',
+      trainingEnv(
+        configDir('training-strict', (doc) => {
+          const t = (doc['training'] ?? {}) as Record<string, unknown>;
+          doc['training'] = {
+            ...t,
+            thresholds: { ...((t['thresholds'] ?? {}) as Record<string, unknown>), min_auc_roc: 0.999 },
+          };
+        }),
+      ),
+    );
     const rejectedJob = randomUUID();
     await requestTraining(rejectedJob);
-    const rejected = await waitFor('model-rejected', () => event(topics.modelRejected.name, (p) => p['trainingJobId'] === rejectedJob));
-    const reasons = rejected['reasons'] as { check: string; expected: number; actual: number; message: string }[];
+    const rejected = await waitFor('model-rejected', () =>
+      event(topics.modelRejected.name, (p) => p['trainingJobId'] === rejectedJob),
+    );
+    const reasons = rejected['reasons'] as {
+      check: string;
+      expected: number;
+      actual: number;
+      message: string;
+    }[];
     expect(rejected['modelName']).toBe(MODEL);
     expect(reasons.map((r) => r.check)).toEqual(['min_auc_roc']);
     expect(reasons[0]).toMatchObject({ expected: 0.999 });
     expect(reasons[0]!.actual).toBeLessThan(0.999);
 
     expect(event(topics.modelRegistered.name, (p) => p['trainingJobId'] === rejectedJob)).toBeUndefined();
-    const production = await api<{ version: number }>(REGISTRY, 'GET', `/api/v1/models/${MODEL}/stages/Production`);
+    const production = await api<{ version: number }>(
+      REGISTRY,
+      'GET',
+      `/api/v1/models/${MODEL}/stages/Production`,
+    );
     expect(production.body.version).toBe(version);
     const versions = await api<{ versions: unknown[] }>(REGISTRY, 'GET', `/api/v1/models/${MODEL}/versions`);
     expect(versions.body.versions).toHaveLength(1);
-    const run = await api<{ tags: { key: string; value: string }[] }>(REGISTRY, 'GET', `/api/v1/runs/${rejected['runId'] as string}`);
+    const run = await api<{ tags: { key: string; value: string }[] }>(
+      REGISTRY,
+      'GET',
+      `/api/v1/runs/${rejected['runId'] as string}`,
+    );
     expect(run.body.tags.find((t) => t.key === 'gate.status')?.value).toBe('rejected');
     const job = await api<{ status: string }>(TRAINING, 'GET', `/training/jobs/${rejectedJob}`);
     expect(job.body.status).toBe('rejected');

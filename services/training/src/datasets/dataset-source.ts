@@ -43,7 +43,10 @@ export class HttpDatasetSource implements DatasetSource {
 
   async read(datasetId: string): Promise<Dataset> {
     const url = `${this.location}/datasets/${encodeURIComponent(datasetId)}/rows?format=csv`;
-    const response = await fetch(url, { headers: { accept: 'text/csv' }, signal: AbortSignal.timeout(this.timeoutMs) });
+    const response = await fetch(url, {
+      headers: { accept: 'text/csv' },
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
     if (response.status === 404) throw new DatasetNotFoundError(datasetId, url);
     if (!response.ok || response.body === null) {
       const text = await response.text().catch(() => '');
@@ -51,7 +54,9 @@ export class HttpDatasetSource implements DatasetSource {
       if (response.status >= 400 && response.status < 500) throw new NonRetriableError(message);
       throw new Error(message);
     }
-    const { dataset } = await readCsvStream(response.body as AsyncIterable<Uint8Array>, { schema: csvSchema(this.config) });
+    const { dataset } = await readCsvStream(response.body as AsyncIterable<Uint8Array>, {
+      schema: csvSchema(this.config),
+    });
     return dataset;
   }
 }

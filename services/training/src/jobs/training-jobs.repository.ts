@@ -65,7 +65,13 @@ export class TypeOrmTrainingJobs extends TrainingJobs {
     const rows = (await manager.query(
       `INSERT INTO ${this.table()} (id, dataset_id, status, request, event_id, correlation_id)
        VALUES ($1, $2, 'queued', $3, $4, $5) ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [job.request.trainingJobId, job.request.datasetId, JSON.stringify(job.request), job.eventId, job.correlationId],
+      [
+        job.request.trainingJobId,
+        job.request.datasetId,
+        JSON.stringify(job.request),
+        job.eventId,
+        job.correlationId,
+      ],
     )) as unknown[];
     return rows.length > 0;
   }

@@ -31,7 +31,12 @@ export interface TrainingRegistry {
   /** Registers the next version of `modelName` (created when missing); answers the version number. */
   createVersion(modelName: string, input: NewVersion): Promise<number>;
   /** Moves a version to a stage (archive-existing); the registry emits model-promoted. */
-  transition(modelName: string, version: number, stage: 'Staging' | 'Production', reason: string): Promise<void>;
+  transition(
+    modelName: string,
+    version: number,
+    stage: 'Staging' | 'Production',
+    reason: string,
+  ): Promise<void>;
   /** The version in `stage` now, or null. */
   versionInStage(modelName: string, stage: 'Staging' | 'Production'): Promise<number | null>;
 }
@@ -101,7 +106,11 @@ export class HttpTrainingRegistry implements TrainingRegistry {
     }
   }
 
-  async createRun(experimentId: string, runName: string, tags: Readonly<Record<string, string>>): Promise<string> {
+  async createRun(
+    experimentId: string,
+    runName: string,
+    tags: Readonly<Record<string, string>>,
+  ): Promise<string> {
     const run = await this.call<{ info: { runId: string } }>('POST', '/api/v1/runs', {
       experimentId,
       runName,
@@ -120,15 +129,22 @@ export class HttpTrainingRegistry implements TrainingRegistry {
   ): Promise<void> {
     const path = `/api/v1/runs/${enc(runId)}/log-batch`;
     const params = keyValues(batch.params ?? {});
-    for (let i = 0; i < params.length; i += MAX_PARAMS) await this.call('POST', path, { params: params.slice(i, i + MAX_PARAMS) });
+    for (let i = 0; i < params.length; i += MAX_PARAMS)
+      await this.call('POST', path, { params: params.slice(i, i + MAX_PARAMS) });
     const tags = keyValues(batch.tags ?? {});
-    for (let i = 0; i < tags.length; i += MAX_TAGS) await this.call('POST', path, { tags: tags.slice(i, i + MAX_TAGS) });
+    for (let i = 0; i < tags.length; i += MAX_TAGS)
+      await this.call('POST', path, { tags: tags.slice(i, i + MAX_TAGS) });
     const metrics = (batch.metrics ?? []).filter((m) => Number.isFinite(m.value));
-    for (let i = 0; i < metrics.length; i += MAX_METRICS) await this.call('POST', path, { metrics: metrics.slice(i, i + MAX_METRICS) });
+    for (let i = 0; i < metrics.length; i += MAX_METRICS)
+      await this.call('POST', path, { metrics: metrics.slice(i, i + MAX_METRICS) });
   }
 
   async putArtifact(runId: string, path: string, bytes: Uint8Array): Promise<string> {
-    const res = await this.call<{ digest: string }>('PUT', `/api/v1/runs/${enc(runId)}/artifacts/${path}`, bytes);
+    const res = await this.call<{ digest: string }>(
+      'PUT',
+      `/api/v1/runs/${enc(runId)}/artifacts/${path}`,
+      bytes,
+    );
     return res.digest;
   }
 
@@ -143,7 +159,8 @@ export class HttpTrainingRegistry implements TrainingRegistry {
       try {
         await this.call('POST', '/api/v1/models', { name: modelName });
       } catch (e) {
-        if (!(e instanceof RegistryRequestError && e.status === 409) && !/ALREADY_EXISTS/.test(String(e))) throw e;
+        if (!(e instanceof RegistryRequestError && e.status === 409) && !/ALREADY_EXISTS/.test(String(e)))
+          throw e;
       }
     } else if (!res.ok) await this.fail(res, 'GET', `/api/v1/models/${modelName}`);
     else await res.body?.cancel();
@@ -161,7 +178,12 @@ export class HttpTrainingRegistry implements TrainingRegistry {
     return Number(v['version']);
   }
 
-  async transition(modelName: string, version: number, stage: 'Staging' | 'Production', reason: string): Promise<void> {
+  async transition(
+    modelName: string,
+    version: number,
+    stage: 'Staging' | 'Production',
+    reason: string,
+  ): Promise<void> {
     await this.call('POST', `/api/v1/models/${enc(modelName)}/versions/${version}/stage`, {
       stage,
       archiveExistingVersions: true,

@@ -9,7 +9,8 @@ export class TrainingJobsController {
   @Get(':id')
   async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<TrainingJob> {
     const job = await this.jobs.get(id);
-    if (job === undefined) throw new NotFoundException(`no training job ${id}: was it requested (mlops.training.requested.v1)?`);
+    if (job === undefined)
+      throw new NotFoundException(`no training job ${id}: was it requested (mlops.training.requested.v1)?`);
     return job;
   }
 }

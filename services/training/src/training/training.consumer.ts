@@ -23,10 +23,13 @@ export class TrainingConsumer {
     @Ctx() ctx: MessagingContext<EntityManager | undefined>,
   ): Promise<void> {
     const queued = await this.training.accept(event, ctx.getTransaction());
-    this.logger.info(queued ? 'training job queued' : 'training job exists already: duplicate request ignored', {
-      eventId: event.eventId,
-      trainingJobId: event.payload.trainingJobId,
-      datasetId: event.payload.datasetId,
-    });
+    this.logger.info(
+      queued ? 'training job queued' : 'training job exists already: duplicate request ignored',
+      {
+        eventId: event.eventId,
+        trainingJobId: event.payload.trainingJobId,
+        datasetId: event.payload.datasetId,
+      },
+    );
   }
 }

@@ -2,13 +2,30 @@ import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig } from '@mlops/config';
-import { createEvent, topics, type PayloadOf, type TopicContract, type TrainingRequestedPayload } from '@mlops/contracts';
+import {
+  createEvent,
+  topics,
+  type PayloadOf,
+  type TopicContract,
+  type TrainingRequestedPayload,
+} from '@mlops/contracts';
 import { EventPublisher, type PublishOptions, type PublishReceipt } from '@mlops/messaging';
 import { JsonLogger, MetricsRegistry } from '@mlops/observability';
-import { sha256Hex, THRESHOLD_METRICS, type GateCheck, type ValidateModelInput, type ValidationResult } from '@mlops/training';
+import {
+  sha256Hex,
+  THRESHOLD_METRICS,
+  type GateCheck,
+  type ValidateModelInput,
+  type ValidationResult,
+} from '@mlops/training';
 import { DatasetNotFoundError, FileDatasetSource, type DatasetSource } from '../datasets/dataset-source.js';
 import { InMemoryTrainingJobs } from '../jobs/training-jobs.repository.js';
-import { RegistryUnavailableError, type MetricPoint, type NewVersion, type TrainingRegistry } from '../registry/training-registry.js';
+import {
+  RegistryUnavailableError,
+  type MetricPoint,
+  type NewVersion,
+  type TrainingRegistry,
+} from '../registry/training-registry.js';
 import { trainingSettings } from '../training.module.js';
 import { TrainingService, type TrainingSettings } from './training.service.js';
 
@@ -19,10 +36,22 @@ const CSV = join(process.cwd(), 'data', 'raw', 'customer_data.csv');
 
 class FakePublisher extends EventPublisher {
   readonly sent: { topic: string; payload: Record<string, unknown>; options?: PublishOptions }[] = [];
-  publish<T extends TopicContract>(topic: T, payload: PayloadOf<T>, options?: PublishOptions): Promise<PublishReceipt> {
+  publish<T extends TopicContract>(
+    topic: T,
+    payload: PayloadOf<T>,
+    options?: PublishOptions,
+  ): Promise<PublishReceipt> {
     topic.schema.parse(payload); // the real publisher validates too
-    this.sent.push({ topic: topic.name, payload: payload as Record<string, unknown>, ...(options ? { options } : {}) });
-    return Promise.resolve({ topic: topic.name, eventId: options?.eventId ?? randomUUID(), key: topic.key(payload) });
+    this.sent.push({
+      topic: topic.name,
+      payload: payload as Record<string, unknown>,
+      ...(options ? { options } : {}),
+    });
+    return Promise.resolve({
+      topic: topic.name,
+      eventId: options?.eventId ?? randomUUID(),
+      key: topic.key(payload),
+    });
   }
   publishMany(): Promise<PublishReceipt[]> {
     throw new Error('not used');
@@ -34,7 +63,17 @@ class FakePublisher extends EventPublisher {
 
 /** The registry in memory, with the calls it saw. */
 class FakeRegistry implements TrainingRegistry {
-  readonly runs = new Map<string, { name: string; status: string; tags: Record<string, string>; params: Record<string, string>; metrics: MetricPoint[]; artifacts: Map<string, Uint8Array> }>();
+  readonly runs = new Map<
+    string,
+    {
+      name: string;
+      status: string;
+      tags: Record<string, string>;
+      params: Record<string, string>;
+      metrics: MetricPoint[];
+      artifacts: Map<string, Uint8Array>;
+    }
+  >();
   readonly versions: (NewVersion & { model: string; version: number; stage: string })[] = [];
   readonly transitions: { model: string; version: number; stage: string }[] = [];
   failOn: 'createRun' | 'createVersion' | null = null;
@@ -43,15 +82,31 @@ class FakeRegistry implements TrainingRegistry {
     return Promise.resolve('1');
   }
   createRun(_e: string, runName: string, tags: Readonly<Record<string, string>>): Promise<string> {
-    if (this.failOn === 'createRun') return Promise.reject(new RegistryUnavailableError('registry POST /api/v1/runs answered 503'));
+    if (this.failOn === 'createRun')
+      return Promise.reject(new RegistryUnavailableError('registry POST /api/v1/runs answered 503'));
     const id = randomUUID().replace(/-/g, '');
-    this.runs.set(id, { name: runName, status: 'RUNNING', tags: { ...tags }, params: {}, metrics: [], artifacts: new Map() });
+    this.runs.set(id, {
+      name: runName,
+      status: 'RUNNING',
+      tags: { ...tags },
+      params: {},
+      metrics: [],
+      artifacts: new Map(),
+    });
     return Promise.resolve(id);
   }
-  logBatch(runId: string, b: { params?: Readonly<Record<string, string>>; metrics?: readonly MetricPoint[]; tags?: Readonly<Record<string, string>> }): Promise<void> {
+  logBatch(
+    runId: string,
+    b: {
+      params?: Readonly<Record<string, string>>;
+      metrics?: readonly MetricPoint[];
+      tags?: Readonly<Record<string, string>>;
+    },
+  ): Promise<void> {
     const run = this.runs.get(runId)!;
     for (const [k, v] of Object.entries(b.params ?? {})) {
-      if (k in run.params && run.params[k] !== v) return Promise.reject(new Error(`param ${k} is write-once`));
+      if (k in run.params && run.params[k] !== v)
+        return Promise.reject(new Error(`param ${k} is write-once`));
       run.params[k] = v;
     }
     Object.assign(run.tags, b.tags ?? {});
@@ -67,7 +122,8 @@ class FakeRegistry implements TrainingRegistry {
     return Promise.resolve();
   }
   createVersion(model: string, input: NewVersion): Promise<number> {
-    if (this.failOn === 'createVersion') return Promise.reject(new RegistryUnavailableError('registry answered 503'));
+    if (this.failOn === 'createVersion')
+      return Promise.reject(new RegistryUnavailableError('registry answered 503'));
     const version = this.versions.filter((v) => v.model === model).length + 1;
     this.versions.push({ ...input, model, version, stage: 'None' });
     return Promise.resolve(version);
@@ -79,7 +135,9 @@ class FakeRegistry implements TrainingRegistry {
     return Promise.resolve();
   }
   versionInStage(model: string, stage: string): Promise<number | null> {
-    return Promise.resolve(this.versions.find((v) => v.model === model && v.stage === stage)?.version ?? null);
+    return Promise.resolve(
+      this.versions.find((v) => v.model === model && v.stage === stage)?.version ?? null,
+    );
   }
 }
 
@@ -95,10 +153,24 @@ async function thresholdGate(input: ValidateModelInput): Promise<ValidationResul
   const checks: GateCheck[] = Object.entries(input.thresholds).map(([name, minimum]) => {
     const value = input.metrics[THRESHOLD_METRICS[name] ?? name] ?? NaN;
     const kind = input.advisory.includes(name) && !input.blocking.includes(name) ? 'advisory' : 'blocking';
-    return { check: name, expected: minimum, actual: value, passed: value >= minimum, kind, message: `${name}: ${value} vs ${minimum}` };
+    return {
+      check: name,
+      expected: minimum,
+      actual: value,
+      passed: value >= minimum,
+      kind,
+      message: `${name}: ${value} vs ${minimum}`,
+    };
   });
   const sizeMb = input.onnxBytes.length / 2 ** 20;
-  checks.push({ check: 'model_size_mb', expected: input.limits.maxModelSizeMb, actual: sizeMb, passed: sizeMb <= input.limits.maxModelSizeMb, kind: 'blocking', message: 'size' });
+  checks.push({
+    check: 'model_size_mb',
+    expected: input.limits.maxModelSizeMb,
+    actual: sizeMb,
+    passed: sizeMb <= input.limits.maxModelSizeMb,
+    kind: 'blocking',
+    message: 'size',
+  });
   const strip = ({ check, expected, actual, message }: GateCheck) => ({ check, expected, actual, message });
   const reasons = checks.filter((c) => !c.passed && c.kind === 'blocking').map(strip);
   return Promise.resolve({
@@ -107,7 +179,15 @@ async function thresholdGate(input: ValidateModelInput): Promise<ValidationResul
     checks,
     reasons,
     warnings: checks.filter((c) => !c.passed && c.kind === 'advisory').map(strip),
-    measurements: { sizeBytes: input.onnxBytes.length, loadMs: null, memoryMb: null, p50LatencyMs: null, p99LatencyMs: null, latencyCalls: 0, rowsChecked: input.sampleRows.length },
+    measurements: {
+      sizeBytes: input.onnxBytes.length,
+      loadMs: null,
+      memoryMb: null,
+      p50LatencyMs: null,
+      p99LatencyMs: null,
+      latencyCalls: 0,
+      rowsChecked: input.sampleRows.length,
+    },
   });
 }
 
@@ -118,13 +198,21 @@ class MissingSource implements DatasetSource {
   }
 }
 
-function request(over: Partial<TrainingRequestedPayload['config']> = {}): ReturnType<typeof createEvent<typeof topics.trainingRequested>> {
+function request(
+  over: Partial<TrainingRequestedPayload['config']> = {},
+): ReturnType<typeof createEvent<typeof topics.trainingRequested>> {
   return createEvent(
     topics.trainingRequested,
     {
       trainingJobId: randomUUID(),
       datasetId: randomUUID(),
-      config: { models: ['logistic_regression'], tuning: { enabled: false }, sampleRatio: 0.5, promoteTo: 'Staging', ...over },
+      config: {
+        models: ['logistic_regression'],
+        tuning: { enabled: false },
+        sampleRatio: 0.5,
+        promoteTo: 'Staging',
+        ...over,
+      },
       requestedBy: 'unit-test',
       reason: 'manual',
       requestedAt: new Date().toISOString(),
@@ -147,7 +235,16 @@ function sut(options: { settings?: Partial<TrainingSettings>; source?: DatasetSo
   const metrics = new MetricsRegistry({ service: 'training', defaultMetrics: false });
   const logs: string[] = [];
   const logger = new JsonLogger({ service: 'training', level: 'warn', write: (l) => logs.push(l) });
-  const service = new TrainingService(jobs, options.source ?? new FileDatasetSource(CSV, settings.config), registry, events, metrics, logger, settings, thresholdGate);
+  const service = new TrainingService(
+    jobs,
+    options.source ?? new FileDatasetSource(CSV, settings.config),
+    registry,
+    events,
+    metrics,
+    logger,
+    settings,
+    thresholdGate,
+  );
   return { service, jobs, registry, events, metrics, logs };
 }
 
@@ -188,7 +285,12 @@ describe('TrainingService', () => {
     expect(version.threshold).toBe(completed['threshold']);
     expect(registry.transitions).toEqual([{ model: 'churn-predictor', version: 1, stage: 'Staging' }]);
     const registered = events.of(topics.modelRegistered)[0]!;
-    expect(registered).toMatchObject({ modelName: 'churn-predictor', version: 1, checksum: version.sha256, trainingJobId: event.payload.trainingJobId });
+    expect(registered).toMatchObject({
+      modelName: 'churn-predictor',
+      version: 1,
+      checksum: version.sha256,
+      trainingJobId: event.payload.trainingJobId,
+    });
     expect(events.of(topics.modelRejected)).toEqual([]);
     expect(events.of(topics.trainingFailed)).toEqual([]);
 
@@ -230,7 +332,12 @@ describe('TrainingService', () => {
     await service.accept(event, undefined);
     await service.idle();
     const [failed] = events.of(topics.trainingFailed);
-    expect(failed).toMatchObject({ trainingJobId: event.payload.trainingJobId, stage: 'registration', errorType: 'RegistryUnavailableError', retriable: true });
+    expect(failed).toMatchObject({
+      trainingJobId: event.payload.trainingJobId,
+      stage: 'registration',
+      errorType: 'RegistryUnavailableError',
+      retriable: true,
+    });
     expect(typeof failed!['runId']).toBe('string');
     expect(registry.transitions).toEqual([]);
     const job = await jobs.get(event.payload.trainingJobId);

@@ -4,6 +4,7 @@ import {
   topics,
   type EventOf,
   type GateFailure,
+  type TrainingProgressPayload,
   type TrainingRequestedPayload,
   type TrainingStage,
 } from '@mlops/contracts';
@@ -26,7 +27,12 @@ import {
 } from '@mlops/training';
 import { DATASET_SOURCE, type DatasetSource } from '../datasets/dataset-source.js';
 import { TrainingJobs, type JobOutcome } from '../jobs/training-jobs.repository.js';
-import { RegistryUnavailableError, TRAINING_REGISTRY_TOKEN, type MetricPoint, type TrainingRegistry } from '../registry/training-registry.js';
+import {
+  RegistryUnavailableError,
+  TRAINING_REGISTRY_TOKEN,
+  type MetricPoint,
+  type TrainingRegistry,
+} from '../registry/training-registry.js';
 import { derivedEventId } from './derived-event-id.js';
 
 /** What a job runs with, read once at boot from the config. */
@@ -113,13 +119,25 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
       help: 'Last round reported by the model being trained, per model and phase',
       labelNames: ['model', 'phase'],
     });
-    this.active = metrics.gauge({ name: 'training_jobs_running', help: 'Training jobs running now (0 or 1)' });
+    this.active = metrics.gauge({
+      name: 'training_jobs_running',
+      help: 'Training jobs running now (0 or 1)',
+    });
   }
 
   /** Queued jobs left by a stopped process run again; running ones are failed (retriable). */
   async onApplicationBootstrap(): Promise<void> {
     for (const job of await this.jobs.inStatus('running')) {
-      await this.fail(job.id, job.request, job.correlationId, new StageError('training', new Error('the training service stopped during this job'), job.runId ?? undefined), true);
+      await this.fail(
+        job.id,
+        job.correlationId,
+        new StageError(
+          'training',
+          new Error('the training service stopped during this job'),
+          job.runId ?? undefined,
+        ),
+        true,
+      );
     }
     for (const job of await this.jobs.inStatus('queued')) this.schedule(job.id);
   }
@@ -133,7 +151,10 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
    * commit. A request whose job id exists already is a duplicate: nothing happens.
    * @returns whether a new job was queued.
    */
-  async accept(event: EventOf<typeof topics.trainingRequested>, tx: EntityManager | undefined): Promise<boolean> {
+  async accept(
+    event: EventOf<typeof topics.trainingRequested>,
+    tx: EntityManager | undefined,
+  ): Promise<boolean> {
     const inserted = await this.jobs.insertQueued(tx, {
       request: event.payload,
       eventId: event.eventId,
@@ -149,9 +170,14 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private schedule(jobId: string): void {
-    this.chain = this.chain.then(() => this.runWhenCommitted(jobId)).catch((e: unknown) => {
-      this.logger.error('training job crashed', { trainingJobId: jobId, error: e instanceof Error ? e.message : String(e) });
-    });
+    this.chain = this.chain
+      .then(() => this.runWhenCommitted(jobId))
+      .catch((e: unknown) => {
+        this.logger.error('training job crashed', {
+          trainingJobId: jobId,
+          error: e instanceof Error ? e.message : String(e),
+        });
+      });
   }
 
   /** Waits until the queued row is committed and visible (the consumer's transaction), claims and runs it. */
@@ -166,7 +192,9 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
       const job = await this.jobs.get(jobId);
       if (job !== undefined && job.status !== 'queued') return; // claimed elsewhere
       if (Date.now() > deadline) {
-        this.logger.warn('training job never became visible: its transaction rolled back', { trainingJobId: jobId });
+        this.logger.warn('training job never became visible: its transaction rolled back', {
+          trainingJobId: jobId,
+        });
         return;
       }
       await new Promise((r) => setTimeout(r, wait));
@@ -195,8 +223,11 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
       });
     } catch (e) {
       const error = e instanceof StageError ? e : new StageError('training', e, undefined);
-      await this.fail(jobId, request, job.correlationId, error, isRetriable(error.cause)).catch((f: unknown) => {
-        this.logger.error('could not record the failure of a training job', { trainingJobId: jobId, error: String(f) });
+      await this.fail(jobId, job.correlationId, error, isRetriable(error.cause)).catch((f: unknown) => {
+        this.logger.error('could not record the failure of a training job', {
+          trainingJobId: jobId,
+          error: String(f),
+        });
       });
       this.count('failed', started);
     } finally {
@@ -211,7 +242,6 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
 
   private async fail(
     jobId: string,
-    request: TrainingRequestedPayload,
     correlationId: string | null,
     error: StageError,
     retriable: boolean,
@@ -219,7 +249,13 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
     const cause = error.cause;
     const errorType = (cause instanceof Error ? cause.name : typeof cause).slice(0, 128) || 'Error';
     const message = (error.message || errorType).slice(0, 4000);
-    this.logger.error('training job failed', { trainingJobId: jobId, stage: error.stage, errorType, error: message, retriable });
+    this.logger.error('training job failed', {
+      trainingJobId: jobId,
+      stage: error.stage,
+      errorType,
+      error: message,
+      retriable,
+    });
     if (error.runId !== undefined) await this.registry.endRun(error.runId, 'FAILED').catch(() => undefined);
     await this.jobs.finish(jobId, {
       status: 'failed',
@@ -237,13 +273,18 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
         errorMessage: message,
         retriable,
       },
-      { ...(correlationId ? { correlationId } : {}), eventId: derivedEventId(jobId, topics.trainingFailed.name) },
+      {
+        ...(correlationId ? { correlationId } : {}),
+        eventId: derivedEventId(jobId, topics.trainingFailed.name),
+      },
     );
-    void request;
   }
 
   /** The job's work, from dataset to outcome. @throws StageError */
-  private async execute(request: TrainingRequestedPayload, correlationId: string | null): Promise<JobOutcome> {
+  private async execute(
+    request: TrainingRequestedPayload,
+    correlationId: string | null,
+  ): Promise<JobOutcome> {
     const jobId = request.trainingJobId;
     const publishOptions = (purpose: string): { correlationId?: string; eventId: string } => ({
       ...(correlationId ? { correlationId } : {}),
@@ -288,7 +329,11 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
         await progress.flush();
       }
     });
-    if (progress.failures > 0) this.logger.warn('some progress events were not published', { trainingJobId: jobId, failures: progress.failures });
+    if (progress.failures > 0)
+      this.logger.warn('some progress events were not published', {
+        trainingJobId: jobId,
+        failures: progress.failures,
+      });
 
     // ---- tracking: a run per candidate ----------------------------------------------------------
     const runs = await at('registration', () => this.logRuns(request, result, progress.points));
@@ -308,7 +353,11 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
             metrics,
             threshold: result.threshold.value,
             durationSeconds,
-            candidates: result.candidates.map((c) => ({ model: c.algorithm, runId: runs.get(c.algorithm)!, metrics: candidateMetrics(c) })),
+            candidates: result.candidates.map((c) => ({
+              model: c.algorithm,
+              runId: runs.get(c.algorithm)!,
+              metrics: candidateMetrics(c),
+            })),
           },
           publishOptions(topics.trainingCompleted.name),
         ),
@@ -335,8 +384,18 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
     const summary = {
       metrics,
       threshold: result.threshold.value,
-      gate: { status: verdict.status, reasons: verdict.reasons, warnings: verdict.warnings, measurements: verdict.measurements },
-      candidates: Object.fromEntries(result.candidates.map((c) => [c.algorithm, { runId: runs.get(c.algorithm), valRocAuc: c.metrics.validation.rocAuc }])),
+      gate: {
+        status: verdict.status,
+        reasons: verdict.reasons,
+        warnings: verdict.warnings,
+        measurements: verdict.measurements,
+      },
+      candidates: Object.fromEntries(
+        result.candidates.map((c) => [
+          c.algorithm,
+          { runId: runs.get(c.algorithm), valRocAuc: c.metrics.validation.rocAuc },
+        ]),
+      ),
     } as unknown as Record<string, unknown>;
 
     if (!verdict.passed) {
@@ -345,7 +404,12 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
         () =>
           this.events.publish(
             topics.modelRejected,
-            { modelName: this.settings.modelName, runId: bestRunId, trainingJobId: jobId, reasons: verdict.reasons.slice(0, 100) as GateFailure[] },
+            {
+              modelName: this.settings.modelName,
+              runId: bestRunId,
+              trainingJobId: jobId,
+              reasons: verdict.reasons.slice(0, 100) as GateFailure[],
+            },
             publishOptions(topics.modelRejected.name),
           ),
         bestRunId,
@@ -427,15 +491,19 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
     const runs = new Map<Algorithm, string>();
     for (const c of result.candidates) {
       const best = c === result.best;
-      const runId = await this.registry.createRun(experimentId, `${c.algorithm}-${request.trainingJobId.slice(0, 8)}`, {
-        algorithm: c.algorithm,
-        training_job_id: request.trainingJobId,
-        dataset_id: request.datasetId,
-        requested_by: request.requestedBy,
-        reason: request.reason,
-        best_model: String(best),
-        'mlflow.runName': `${c.algorithm}-${request.trainingJobId.slice(0, 8)}`,
-      });
+      const runId = await this.registry.createRun(
+        experimentId,
+        `${c.algorithm}-${request.trainingJobId.slice(0, 8)}`,
+        {
+          algorithm: c.algorithm,
+          training_job_id: request.trainingJobId,
+          dataset_id: request.datasetId,
+          requested_by: request.requestedBy,
+          reason: request.reason,
+          best_model: String(best),
+          'mlflow.runName': `${c.algorithm}-${request.trainingJobId.slice(0, 8)}`,
+        },
+      );
       runs.set(c.algorithm, runId);
       try {
         if (best) await this.jobs.setRun(request.trainingJobId, runId);
@@ -450,10 +518,15 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
         };
         for (const [k, v] of Object.entries(c.params)) params[`model.${k}`] = v === null ? 'None' : String(v);
         const metrics: MetricPoint[] = [...(points.get(c.algorithm) ?? [])];
-        for (const [k, v] of Object.entries(candidateMetrics(c))) metrics.push({ key: k, value: v, step: 0, timestamp: now });
+        for (const [k, v] of Object.entries(candidateMetrics(c)))
+          metrics.push({ key: k, value: v, step: 0, timestamp: now });
         if (c.lossCurve !== null) {
-          c.lossCurve.train.forEach((v, i) => metrics.push({ key: 'train_loss', value: v, step: i + 1, timestamp: now }));
-          c.lossCurve.validation.forEach((v, i) => metrics.push({ key: 'valid_loss', value: v, step: i + 1, timestamp: now }));
+          c.lossCurve.train.forEach((v, i) =>
+            metrics.push({ key: 'train_loss', value: v, step: i + 1, timestamp: now }),
+          );
+          c.lossCurve.validation.forEach((v, i) =>
+            metrics.push({ key: 'valid_loss', value: v, step: i + 1, timestamp: now }),
+          );
         }
         if (best && result.cv !== null) {
           metrics.push({ key: 'cv_roc_auc_mean', value: result.cv.meanRocAuc, step: 0, timestamp: now });
@@ -463,7 +536,10 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
         if (best) {
           const digest = await this.registry.putArtifact(runId, ARTIFACT_PATH, result.onnx.bytes);
           if (digest !== result.onnx.sha256) {
-            throw new TrainingError(`the registry stored the ONNX artifact as ${digest}, expected ${result.onnx.sha256}`, TrainingErrorCode.RegistryError);
+            throw new TrainingError(
+              `the registry stored the ONNX artifact as ${digest}, expected ${result.onnx.sha256}`,
+              TrainingErrorCode.RegistryError,
+            );
           }
         }
         await this.registry.endRun(runId, 'FINISHED');
@@ -487,7 +563,7 @@ export class ProgressRelay {
   constructor(
     private readonly trainingJobId: string,
     private readonly every: number,
-    private readonly send: (p: import('@mlops/contracts').TrainingProgressPayload) => Promise<unknown>,
+    private readonly send: (p: TrainingProgressPayload) => Promise<unknown>,
   ) {}
 
   on(e: TrainingProgressEvent): void {
@@ -497,8 +573,10 @@ export class ProgressRelay {
       const list = this.points.get(p.model) ?? [];
       const now = Date.now();
       list.push({ key: 'round_train_loss', value: p.trainLoss, step: p.round, timestamp: now });
-      if (p.validLoss !== undefined) list.push({ key: 'round_valid_loss', value: p.validLoss, step: p.round, timestamp: now });
-      if (p.validAuc !== undefined) list.push({ key: 'round_valid_auc', value: p.validAuc, step: p.round, timestamp: now });
+      if (p.validLoss !== undefined)
+        list.push({ key: 'round_valid_loss', value: p.validLoss, step: p.round, timestamp: now });
+      if (p.validAuc !== undefined)
+        list.push({ key: 'round_valid_auc', value: p.validAuc, step: p.round, timestamp: now });
       this.points.set(p.model, list);
     }
     if (p.round === 1 || p.round % this.every === 0 || p.round === p.totalRounds) {
