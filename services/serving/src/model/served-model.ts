@@ -1,4 +1,5 @@
 import { createOnnxSession, type OnnxSession } from '@mlops/ml/onnx-runtime';
+import { CoalescingRunner } from './coalescing-runner.js';
 import type { ModelExplainer } from './explainer.js';
 import type { InputColumn, ModelMetadata } from './model-metadata.js';
 import type { ModelArtifact } from './model-source.js';
@@ -7,6 +8,8 @@ import type { ModelArtifact } from './model-source.js';
 export interface ServedModel {
   readonly metadata: ModelMetadata;
   readonly session: OnnxSession;
+  /** Runs rows through the session, batching concurrent requests into one run. */
+  readonly runner: CoalescingRunner;
   /** The raw columns the ONNX graph reads (its inputs), in graph order: the request contract. */
   readonly columns: readonly InputColumn[];
   readonly columnIndex: ReadonlyMap<string, InputColumn>;
@@ -43,6 +46,7 @@ export async function loadServedModel(artifact: ModelArtifact, explainer?: Model
     return Object.freeze({
       metadata,
       session,
+      runner: new CoalescingRunner(session),
       columns: Object.freeze(columns),
       columnIndex: new Map(columns.map((c) => [c.name, c])),
       explainer,

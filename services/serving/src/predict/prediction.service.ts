@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { ServedPrediction, Variant } from '@mlops/contracts';
-import { onnxFeeds } from '@mlops/ml/onnx-runtime';
 import type { Explanation, ServingRow } from '../model/explainer.js';
 import type { ModelSlots, ModelSnapshot } from '../model/model-slots.js';
 import type { ServedModel } from '../model/served-model.js';
@@ -193,12 +192,7 @@ export class PredictionService {
   }
 }
 
-/** Positive-class probabilities of rows (as float64 numbers from the float32 output). */
-export async function runProba(model: ServedModel, rows: readonly ServingRow[]): Promise<Float32Array> {
-  const out = await model.session.run(onnxFeeds(model.session, rows));
-  const probs = out['probabilities']!.data as Float32Array;
-  const n = rows.length;
-  const p = new Float32Array(n);
-  for (let r = 0; r < n; r++) p[r] = probs[2 * r + 1]!;
-  return p;
+/** Positive-class probabilities of rows (batched with concurrent requests to the same model). */
+export function runProba(model: ServedModel, rows: readonly ServingRow[]): Promise<Float32Array> {
+  return model.runner.run(rows);
 }
