@@ -10,7 +10,9 @@ const common = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },
-  testEnvironment: 'node',
+  // Node's environment, sharing the main realm's typed-array constructors with the test context, so
+  // that native modules (onnxruntime-node) and Buffers pass `instanceof` checks inside tests.
+  testEnvironment: '<rootDir>/libs/ml/src/onnx/jest-ort-environment.mjs',
 };
 
 export default {
