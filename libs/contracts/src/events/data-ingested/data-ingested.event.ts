@@ -56,8 +56,8 @@ export type DataIngestedPayload = z.infer<typeof dataIngestedSchema>;
  * `mlops.data.ingested.v1`: a new dataset version is stored in PostgreSQL.
  *
  * Produced by ingestion (CSV upload, REST batch, or a window of streamed records). Consumed by
- * validation (runs the suite) and drift (compares it with the reference); the pipeline service
- * follows it. Keyed by `datasetId`.
+ * validation (runs the suite); drift acts on the validation verdict instead
+ * (`mlops.data.validation-completed.v1`); the pipeline service follows it. Keyed by `datasetId`.
  */
 export const dataIngestedTopic = defineTopic({
   name: 'mlops.data.ingested.v1',
@@ -66,5 +66,5 @@ export const dataIngestedTopic = defineTopic({
   key: (p) => p.datasetId,
   keyField: 'datasetId',
   producers: ['ingestion'],
-  consumers: ['validation', 'drift', 'pipeline'],
+  consumers: ['validation', 'pipeline'],
 });
