@@ -9,7 +9,6 @@
  * v1 as champion, v2 as challenger. Isolation from a running `npm start`: ports 44006 / 44051, a
  * per-run consumer group prefix and feature-store key prefix (a copy of config/).
  */
-import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

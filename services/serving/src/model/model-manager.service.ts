@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { PlatformConfig } from '@mlops/config';
 import type { ModelPromotedPayload, ModelRolledBackPayload } from '@mlops/contracts';
-import { HealthRegistry, JsonLogger, MetricsRegistry } from '@mlops/observability';
+import { JsonLogger, MetricsRegistry } from '@mlops/observability';
 import { PLATFORM_CONFIG } from '@mlops/service-kit';
 import type { Gauge } from 'prom-client';
 import { SERVING_OPTIONS, type ServingModuleOptions } from '../serving.options.js';
@@ -32,7 +32,6 @@ export class ModelManager implements OnModuleInit, OnApplicationShutdown {
     @Inject(SERVING_OPTIONS) private readonly options: ServingModuleOptions,
     @Inject(JsonLogger) private readonly logger: JsonLogger,
     @Inject(MetricsRegistry) metrics: MetricsRegistry,
-    @Inject(HealthRegistry) health: HealthRegistry,
   ) {
     const s = config.serving;
     this.aliases = Object.freeze({ champion: s.model_alias, challenger: s.canary.challenger_alias, shadow: s.shadow.alias });
@@ -41,11 +40,6 @@ export class ModelManager implements OnModuleInit, OnApplicationShutdown {
     this.source = options.source ?? FileModelSource.fromEnv(process.env, this.aliases) ?? new HttpModelSource(config.registry.url);
     this.versionGauge = metrics.gauge({ name: 'serving_model_version', help: 'Model version served per slot (0: none)', labelNames: ['slot', 'model_name'] });
     this.swaps = metrics.counter({ name: 'serving_model_swaps_total', help: 'Model versions loaded into a slot, by outcome', labelNames: ['slot', 'outcome'] });
-    health.register('model', () => {
-      const c = this.slots.snapshot.champion;
-      if (c === undefined) return Promise.reject(new Error(`no model loaded yet (${this.config.serving.model_name}@${this.aliases.champion} from ${this.source.description})`));
-      return Promise.resolve({ model: c.key });
-    });
   }
 
   async onModuleInit(): Promise<void> {

@@ -64,7 +64,7 @@ export class PredictionService {
 
   async predict(request: PredictionRequest, snap: ModelSnapshot = this.slots.snapshot): Promise<Prediction[]> {
     const champion = snap.champion;
-    if (champion === undefined) throw new ServingError(ServingErrorCode.NoModel, 'no model is loaded yet; retry shortly (see /health/ready)');
+    if (champion === undefined) throw new ServingError(ServingErrorCode.NoModel, 'no model is loaded yet; retry shortly (serving_model_version in /metrics shows the served versions)');
     const n = request.inputs.length;
     const ids = new Array<string>(n);
     for (let i = 0; i < n; i++) ids[i] = !request.batch && request.requestId !== undefined ? request.requestId : randomUUID();
