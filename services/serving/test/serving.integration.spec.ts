@@ -45,7 +45,8 @@ const RUN = `serving-${Date.now().toString(36)}-${process.pid}`;
 const HTTP_PORT = 44006;
 const GRPC_PORT = 44051;
 const CANARY_SHARE = 0.1;
-const MODEL = 'churn-predictor';
+/** A model name of this run only: its promotion events on the shared topic concern no other serving instance. */
+const MODEL = `it-${RUN}`;
 const KEY_PREFIX = `mlops:test:${RUN}:customer:`;
 
 interface Trained {
@@ -148,6 +149,7 @@ beforeAll(async () => {
   const servingDoc = (doc['serving'] ?? {}) as Record<string, unknown>;
   doc['serving'] = {
     ...servingDoc,
+    model_name: MODEL,
     canary: { enabled: true, challenger_alias: 'challenger', traffic_share: CANARY_SHARE },
     prediction_events: { max_batch: 500, flush_interval_ms: 200 },
   };

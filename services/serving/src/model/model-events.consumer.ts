@@ -13,14 +13,14 @@ export class ModelEventsConsumer {
   ) {}
 
   @EventPattern<string>(topics.modelPromoted.name)
-  async onPromoted(@Payload() event: EventOf<typeof topics.modelPromoted>): Promise<void> {
-    const slots = await this.models.onPromoted(event.payload);
+  onPromoted(@Payload() event: EventOf<typeof topics.modelPromoted>): void {
+    const slots = this.models.onPromoted(event.payload);
     this.logger.info('model promoted', { eventId: event.eventId, modelName: event.payload.modelName, modelVersion: event.payload.version, alias: event.payload.alias ?? null, toStage: event.payload.toStage, slots });
   }
 
   @EventPattern<string>(topics.modelRolledBack.name)
-  async onRolledBack(@Payload() event: EventOf<typeof topics.modelRolledBack>): Promise<void> {
-    await this.models.onRolledBack(event.payload);
-    this.logger.info('model rolled back', { eventId: event.eventId, modelName: event.payload.modelName, fromVersion: event.payload.fromVersion, toVersion: event.payload.toVersion });
+  onRolledBack(@Payload() event: EventOf<typeof topics.modelRolledBack>): void {
+    const slots = this.models.onRolledBack(event.payload);
+    this.logger.info('model rolled back', { eventId: event.eventId, slots, modelName: event.payload.modelName, fromVersion: event.payload.fromVersion, toVersion: event.payload.toVersion });
   }
 }

@@ -94,28 +94,51 @@ export class ModelManager implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * A promotion of the served model: the slots whose alias the event sets load the version that
-   * alias points at now (normally the event's version; the latest one when events are replayed). A
-   * promotion to Production without an alias re-resolves the champion alias (the registry may move
-   * it with the stage). Other models are ignored.
-   * @returns the slots changed.
+   * A promotion of the served model: the slots whose alias the event sets re-resolve that alias
+   * (normally to the event's version; to the current one when events are replayed, so a replay is a
+   * no-op). A promotion to Production without an alias re-resolves the champion alias (the registry
+   * may move it with the stage). Other models are ignored.
+   *
+   * The reload runs in the background ({@link requestReload}): the consumer is never held by a slow
+   * or unreachable registry (a blocked handler would delay the ping answers and every later event).
+   * @returns the slots that will reload.
    */
-  async onPromoted(p: ModelPromotedPayload): Promise<Slot[]> {
+  onPromoted(p: ModelPromotedPayload): Slot[] {
     if (p.modelName !== this.config.serving.model_name) return [];
-    const slots = this.enabled.filter((s) => this.aliases[s] === p.alias);
-    if (slots.length === 0 && p.alias === undefined && p.toStage === 'Production') {
-      await this.load('champion');
-      return ['champion'];
-    }
-    // The alias is re-resolved rather than the event's version loaded: a new consumer group replays
-    // old promotions, and re-resolving makes every replay a no-op (the version the alias holds now).
-    for (const s of slots) await this.load(s);
+    let slots = this.enabled.filter((s) => this.aliases[s] === p.alias);
+    if (slots.length === 0 && p.alias === undefined && p.toStage === 'Production') slots = ['champion'];
+    for (const s of slots) this.requestReload(s);
     return slots;
   }
 
-  /** A rollback of the served model: every slot re-resolves its alias. */
-  async onRolledBack(p: ModelRolledBackPayload): Promise<void> {
-    if (p.modelName !== this.config.serving.model_name) return;
-    await this.refresh();
+  /** A rollback of the served model: every slot re-resolves its alias (in the background). */
+  onRolledBack(p: ModelRolledBackPayload): Slot[] {
+    if (p.modelName !== this.config.serving.model_name) return [];
+    for (const s of this.enabled) this.requestReload(s);
+    return [...this.enabled];
+  }
+
+  private readonly reloading = new Set<Slot>();
+
+  /**
+   * Re-resolves `slot` in the background; requests while one is queued coalesce into it. A failure
+   * is retried 5 times, 1, 2, 4, 8, 16 s apart, then left to the periodic refresh.
+   */
+  requestReload(slot: Slot, attempt = 0): void {
+    if (attempt === 0 && this.reloading.has(slot)) return;
+    this.reloading.add(slot);
+    this.load(slot).then(
+      () => this.reloading.delete(slot),
+      (error: unknown) => {
+        this.reloading.delete(slot);
+        if (attempt >= 5) {
+          this.logger.warn('model reload failed; the periodic refresh will retry', { slot, alias: this.aliases[slot], error: String(error) });
+          return;
+        }
+        this.logger.warn('model reload failed; retrying', { slot, alias: this.aliases[slot], attempt: attempt + 1, error: String(error) });
+        this.reloading.add(slot);
+        setTimeout(() => this.requestReload(slot, attempt + 1), 1000 * 2 ** attempt).unref();
+      },
+    );
   }
 }
