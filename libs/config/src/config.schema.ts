@@ -571,6 +571,11 @@ const kafkaSchema = z
       .describe('Bootstrap brokers (host:port)'),
     client_id_prefix: nonEmpty.describe('Client id = <prefix>-<service>'),
     consumer_group_prefix: nonEmpty.describe('Consumer group = <prefix>.<service>'),
+    auto_offset_reset: z
+      .enum(['earliest', 'latest'])
+      .describe(
+        "Where a consumer group with no committed offset starts (Kafka's auto.offset.reset): earliest replays the topic, latest takes only new events",
+      ),
     connection_timeout_ms: positiveInt.describe('Connection timeout'),
     request_timeout_ms: positiveInt.describe('Request timeout'),
     ssl: z.boolean().describe('TLS to the brokers'),

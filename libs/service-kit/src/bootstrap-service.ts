@@ -200,6 +200,7 @@ export async function startService(
         brokers,
         kafka: kafkaSettings,
         groupId,
+        fromBeginning: config.kafka.auto_offset_reset === 'earliest',
         producerName: name,
         topics: allTopics,
         idempotencyStore: store,
