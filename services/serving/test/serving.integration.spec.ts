@@ -164,6 +164,14 @@ beforeAll(async () => {
 
   producer = kafka.producer();
   await producer.connect();
+  // On a fresh broker the topic may not exist yet: create it (idempotent) before subscribing.
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [topics.predictionServed.name, topics.modelPromoted.name].map((topic) => ({ topic, numPartitions: 3 })),
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
   consumer = kafka.consumer({ groupId: `mlops-${RUN}.observer` });
   await consumer.connect();
   await consumer.subscribe({ topic: topics.predictionServed.name, fromBeginning: false });
