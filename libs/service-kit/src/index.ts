@@ -11,3 +11,4 @@ export * from './system/ping-responder.service.js';
 export { PingConsumer } from './system/ping.consumer.js';
 export { SystemController, type SystemInfo } from './system/system.controller.js';
 export { SystemModule } from './system/system.module.js';
+export * from './datasets/dataset-reader.js';

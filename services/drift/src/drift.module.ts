@@ -1,12 +1,12 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { PlatformConfig } from '@mlops/config';
-import { PLATFORM_CONFIG } from '@mlops/service-kit';
 import {
+  PLATFORM_CONFIG,
   DATASET_READER,
   HttpDatasetReader,
   ingestionBaseUrl,
   type DatasetReader,
-} from './datasets/dataset-reader.js';
+} from '@mlops/service-kit';
 import { DRIFT_SETTINGS, driftSettingsFromConfig } from './drift/drift-settings.js';
 import { DriftConsumer } from './drift/drift.consumer.js';
 import { DriftController } from './drift/drift.controller.js';

@@ -26,8 +26,7 @@ import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createEvent, topics } from '@mlops/contracts';
-import { startService, type RunningService } from '@mlops/service-kit';
-import { HttpDatasetReader } from '../src/datasets/dataset-reader.js';
+import { HttpDatasetReader, startService, type RunningService } from '@mlops/service-kit';
 import { driftDefinition } from '../src/drift.definition.js';
 
 const ROOT = resolve(process.cwd());

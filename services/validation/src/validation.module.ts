@@ -1,12 +1,12 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { PlatformConfig } from '@mlops/config';
-import { PLATFORM_CONFIG } from '@mlops/service-kit';
 import {
+  PLATFORM_CONFIG,
   DATASET_READER,
   HttpDatasetReader,
   ingestionBaseUrl,
   type DatasetReader,
-} from './datasets/dataset-reader.js';
+} from '@mlops/service-kit';
 import { loadSuite } from './validations/suite-loader.js';
 import { ValidationConsumer } from './validations/validation.consumer.js';
 import { ValidationController } from './validations/validation.controller.js';

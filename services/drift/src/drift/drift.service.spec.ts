@@ -7,7 +7,7 @@ import { loadConfig } from '@mlops/config';
 import { EventPublisher, type PublishItem, type PublishReceipt } from '@mlops/messaging';
 import { parseCsv, type Dataset } from '@mlops/ml';
 import { MetricsRegistry } from '@mlops/observability';
-import { DatasetNotFoundError, type DatasetReader } from '../datasets/dataset-reader.js';
+import { DatasetNotFoundError, type DatasetReader } from '@mlops/service-kit';
 import { driftSettingsFromConfig } from './drift-settings.js';
 import { DriftStore, type ServedInput, type StoredCheck, type StoredReference } from './drift.repository.js';
 import { DriftService } from './drift.service.js';

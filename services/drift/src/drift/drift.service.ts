@@ -11,7 +11,7 @@ import {
 import { driftReport, type DriftColumn, type DriftTable } from '@mlops/drift';
 import { eventItem, EventPublisher } from '@mlops/messaging';
 import { MetricsRegistry } from '@mlops/observability';
-import { DATASET_READER, type DatasetReader } from '../datasets/dataset-reader.js';
+import { DATASET_READER, type DatasetReader } from '@mlops/service-kit';
 import {
   coerceColumn,
   datasetToDriftTable,

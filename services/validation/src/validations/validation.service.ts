@@ -16,7 +16,7 @@ import {
   type ValidationResult,
 } from '@mlops/data-quality';
 import { EventPublisher } from '@mlops/messaging';
-import { DATASET_READER, type DatasetReader } from '../datasets/dataset-reader.js';
+import { DATASET_READER, type DatasetReader } from '@mlops/service-kit';
 import { datasetToDqTable } from '../datasets/dataset-table.js';
 import { derivedEventId } from './derived-event-id.js';
 import { ValidationResults, type StoredValidation } from './validation.repository.js';

@@ -2,8 +2,8 @@ import { NonRetriableError } from '@mlops/messaging';
 import { readCsvStream, type Dataset } from '@mlops/ml';
 
 /**
- * Reads the rows of a stored dataset version. The validation service does not read the ingestion
- * service's tables (each service owns its schema): it asks the ingestion service over HTTP.
+ * Reads the rows of a stored dataset version. No service reads the ingestion service's tables (each
+ * service owns its schema): validation and drift ask the ingestion service over HTTP.
  */
 export interface DatasetReader {
   /** All accepted rows of the dataset, typed per column (numbers where every value parses). */
