@@ -27,7 +27,6 @@ import {
   confusionMatrix,
   crossValidate,
   fitFeatures,
-  formatCvAuc,
   gbdtParamsFromSearch,
   meanAbsShap,
   precisionRecallCurve,
@@ -46,7 +45,7 @@ import {
   type RoundInfo,
   type StepSpec,
 } from '@mlops/ml';
-import { decideThreshold, learnerParams, splitMetrics } from '@mlops/training';
+import { crossValidationReport, decideThreshold, learnerParams, splitMetrics } from '@mlops/training';
 import {
   evaluateGates,
   renderCalibrationChart,
@@ -254,25 +253,11 @@ async function main(): Promise<void> {
         metrics: ['roc_auc', 'average_precision', 'accuracy', 'f1'],
       }),
     );
-    crossValidation = {
+    crossValidation = crossValidationReport(cv, {
       folds,
       stratified: training.cross_validation.stratified,
       seed: s.random_state,
-      on: 'training split',
-      perFold: cv.folds.map((f) => ({
-        fold: f.fold,
-        trainRows: f.trainSize,
-        testRows: f.testSize,
-        rocAuc: f.metrics.roc_auc ?? NaN,
-        averagePrecision: f.metrics.average_precision ?? NaN,
-        accuracy: f.metrics.accuracy ?? NaN,
-        f1: f.metrics.f1 ?? NaN,
-        fitSeconds: round(f.fitSeconds, 3),
-      })),
-      meanRocAuc: cv.mean.roc_auc ?? NaN,
-      stdRocAuc: cv.std.roc_auc ?? NaN,
-      summary: formatCvAuc(cv),
-    };
+    });
     log(crossValidation.summary);
   }
 

@@ -3,13 +3,15 @@ import {
   brierScoreLoss,
   chooseThreshold,
   confusionMatrix,
+  formatCvAuc,
   logLoss,
   predictAt,
   rocAucScore,
+  type CrossValidationResult,
   type Labels,
   type ThresholdStrategy,
 } from '@mlops/ml';
-import type { SplitMetrics, ThresholdReport } from '@mlops/reporting';
+import type { CrossValidationReport, SplitMetrics, ThresholdReport } from '@mlops/reporting';
 import { TrainingError } from './training.error.js';
 
 /** The config's `training.decision_threshold`. */
@@ -117,5 +119,35 @@ export function metricRecord(m: SplitMetrics): Record<MetricName, number> {
     pr_auc: m.averagePrecision,
     log_loss: m.logLoss,
     brier_score: m.brierScore,
+  };
+}
+
+/**
+ * The report's cross-validation section from a `crossValidate` result run with the metrics
+ * roc_auc, average_precision, accuracy and f1 (a metric not computed reads NaN): per fold, the
+ * mean and std of ROC-AUC, and the seed's `CV AUC: m (+/- 2s)` line.
+ */
+export function crossValidationReport(
+  result: CrossValidationResult,
+  settings: { folds: number; stratified: boolean; seed: number },
+): CrossValidationReport {
+  return {
+    folds: settings.folds,
+    stratified: settings.stratified,
+    seed: settings.seed,
+    on: 'training split',
+    perFold: result.folds.map((f) => ({
+      fold: f.fold,
+      trainRows: f.trainSize,
+      testRows: f.testSize,
+      rocAuc: f.metrics.roc_auc ?? NaN,
+      averagePrecision: f.metrics.average_precision ?? NaN,
+      accuracy: f.metrics.accuracy ?? NaN,
+      f1: f.metrics.f1 ?? NaN,
+      fitSeconds: Math.round(f.fitSeconds * 1000) / 1000,
+    })),
+    meanRocAuc: result.mean.roc_auc ?? NaN,
+    stdRocAuc: result.std.roc_auc ?? NaN,
+    summary: formatCvAuc(result),
   };
 }

@@ -14,7 +14,6 @@ import {
   describePipeline,
   exportPipelineToOnnx,
   fitFeatures,
-  formatCvAuc,
   logLoss,
   meanAbsShap,
   readCsvFile,
@@ -38,7 +37,7 @@ import {
 } from '@mlops/ml';
 import type { CrossValidationReport, NamedValue, SplitMetrics, ThresholdReport } from '@mlops/reporting';
 import { sha256Hex } from './digest.js';
-import { decideThreshold, splitMetrics } from './evaluation.js';
+import { crossValidationReport, decideThreshold, splitMetrics } from './evaluation.js';
 import { ALGORITHMS, createLearner, type Algorithm, type SnakeParams } from './model-params.js';
 import type { ProgressListener, RoundProgress } from './progress.js';
 import { TrainingError, TrainingErrorCode } from './training.error.js';
@@ -361,25 +360,11 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
         metrics: ['roc_auc', 'average_precision', 'accuracy', 'f1'],
       },
     );
-    cv = {
+    cv = crossValidationReport(r, {
       folds: cvFolds,
       stratified: training.cross_validation.stratified,
       seed: split.random_state,
-      on: 'training split',
-      perFold: r.folds.map((f) => ({
-        fold: f.fold,
-        trainRows: f.trainSize,
-        testRows: f.testSize,
-        rocAuc: f.metrics.roc_auc ?? NaN,
-        averagePrecision: f.metrics.average_precision ?? NaN,
-        accuracy: f.metrics.accuracy ?? NaN,
-        f1: f.metrics.f1 ?? NaN,
-        fitSeconds: round(f.fitSeconds, 3),
-      })),
-      meanRocAuc: r.mean.roc_auc ?? NaN,
-      stdRocAuc: r.std.roc_auc ?? NaN,
-      summary: formatCvAuc(r),
-    };
+    });
     timings['cross_validation'] = seconds(s);
   }
 
