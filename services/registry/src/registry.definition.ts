@@ -1,6 +1,6 @@
 import { readPackageVersion, type ServiceDefinition } from '@mlops/service-kit';
-import { CreateRegistryTables1767398400000 } from './database/1767398400000-create-registry-tables.js';
-import { registryEntities } from './database/registry.entities.js';
+import { CreateRegistryTables1767398400000 } from '@mlops/registry';
+import { registryEntities } from '@mlops/registry';
 import { registryManifest } from './registry.manifest.js';
 import { RegistryModule } from './registry.module.js';
 

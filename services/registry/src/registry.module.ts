@@ -1,22 +1,22 @@
 import { Module } from '@nestjs/common';
 import { PLATFORM_CONFIG } from '@mlops/service-kit';
 import type { PlatformConfig } from '@mlops/config';
-import { ArtifactStore } from './artifacts/artifact.store.js';
-import { ArtifactsService } from './artifacts/artifacts.service.js';
-import { LocalArtifactStore } from './artifacts/local-artifact.store.js';
+import { ArtifactStore } from '@mlops/registry';
+import { ArtifactsService } from '@mlops/registry';
+import { LocalArtifactStore } from '@mlops/registry';
 import { MlflowArtifactsController } from './artifacts/mlflow-artifacts.controller.js';
 import { RawBodyParser } from './artifacts/raw-body.parser.js';
 import { MlflowController } from './mlflow/mlflow.controller.js';
 import { ModelRegistryController } from './model-registry/model-registry.controller.js';
-import { ArtifactDigests, ModelRegistryService, OutboxFlusher } from './model-registry/model-registry.service.js';
-import { ModelRegistryStore } from './model-registry/model-registry.store.js';
-import { TypeOrmModelRegistryStore } from './model-registry/typeorm-model-registry.store.js';
+import { ArtifactDigests, ModelRegistryService, OutboxFlusher } from '@mlops/registry';
+import { ModelRegistryStore } from '@mlops/registry';
+import { TypeOrmModelRegistryStore } from '@mlops/registry';
 import { OpenApiController } from './openapi/openapi.controller.js';
 import { OutboxRelay } from './outbox/outbox.relay.js';
 import { TrackingController } from './tracking/tracking.controller.js';
-import { TrackingService } from './tracking/tracking.service.js';
-import { TrackingStore } from './tracking/tracking.store.js';
-import { TypeOrmTrackingStore } from './tracking/typeorm-tracking.store.js';
+import { TrackingService } from '@mlops/registry';
+import { TrackingStore } from '@mlops/registry';
+import { TypeOrmTrackingStore } from '@mlops/registry';
 
 /** The artifact store of the configuration (`registry.storage`); only `local` is built in so far. */
 export function artifactStoreFor(config: PlatformConfig): ArtifactStore {

@@ -1,8 +1,8 @@
 import { Controller, Get, Put, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { optionalString } from '../common/request-values.js';
-import { RegistryError } from '../common/registry.error.js';
-import { ArtifactsService } from './artifacts.service.js';
+import { RegistryError } from '@mlops/registry';
+import { ArtifactsService } from '@mlops/registry';
 import { RegistryErrorFilter } from '../common/registry-error.filter.js';
 
 const PREFIX = '/api/2.0/mlflow-artifacts/artifacts';

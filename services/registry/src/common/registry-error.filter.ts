@@ -1,6 +1,6 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { RegistryError, RegistryErrorCode } from './registry.error.js';
+import { RegistryError, RegistryErrorCode } from '@mlops/registry';
 
 /** PostgreSQL unique violation: two writers raced for the same key. */
 const UNIQUE_VIOLATION = '23505';

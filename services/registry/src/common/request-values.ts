@@ -1,4 +1,4 @@
-import { RegistryError } from './registry.error.js';
+import { RegistryError } from '@mlops/registry';
 
 /** A JSON body or a parsed query string. */
 export type RequestValues = Readonly<Record<string, unknown>> | undefined | null;

@@ -11,11 +11,11 @@ import {
   toDouble,
   type RequestValues,
 } from '../common/request-values.js';
-import { RegistryError, RegistryErrorCode } from '../common/registry.error.js';
-import { ModelRegistryService } from '../model-registry/model-registry.service.js';
-import { decodePageToken, encodePageToken, parseRunFilter, parseRunOrder } from '../tracking/run-filter.js';
-import { TrackingService } from '../tracking/tracking.service.js';
-import type { Metric, ViewType } from '../tracking/tracking.types.js';
+import { RegistryError, RegistryErrorCode } from '@mlops/registry';
+import { ModelRegistryService } from '@mlops/registry';
+import { decodePageToken, encodePageToken, parseRunFilter, parseRunOrder } from '@mlops/registry';
+import { TrackingService } from '@mlops/registry';
+import type { Metric, ViewType } from '@mlops/registry';
 import {
   mlflowExperiment,
   mlflowMetric,

@@ -1,5 +1,5 @@
-import type { ModelVersion, RegisteredModel } from '../model-registry/model-registry.types.js';
-import type { Experiment, KeyValue, Metric, Run, RunInfo } from '../tracking/tracking.types.js';
+import type { ModelVersion, RegisteredModel } from '@mlops/registry';
+import type { Experiment, KeyValue, Metric, Run, RunInfo } from '@mlops/registry';
 
 /*
  * MLflow's REST JSON shapes (proto3 JSON as the MLflow server writes it: snake_case fields, empty

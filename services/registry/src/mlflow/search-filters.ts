@@ -1,4 +1,4 @@
-import { RegistryError } from '../common/registry.error.js';
+import { RegistryError } from '@mlops/registry';
 
 export interface NameFilter {
   readonly pattern: string;

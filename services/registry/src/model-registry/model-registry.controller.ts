@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, Param, ParseIntPipe, Post, Put, Query, Res, UseFilters, HttpCode } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ArtifactsService } from '../artifacts/artifacts.service.js';
+import { ArtifactsService } from '@mlops/registry';
 import {
   keyValues,
   optionalBoolean,
@@ -9,9 +9,9 @@ import {
   requiredInteger,
   requiredString,
 } from '../common/request-values.js';
-import { RegistryError } from '../common/registry.error.js';
-import { ModelRegistryService, type RollbackResult } from './model-registry.service.js';
-import type { ModelVersion, RegisteredModel, StageTransition } from './model-registry.types.js';
+import { RegistryError } from '@mlops/registry';
+import { ModelRegistryService, type RollbackResult } from '@mlops/registry';
+import type { ModelVersion, RegisteredModel, StageTransition } from '@mlops/registry';
 import { RegistryErrorFilter } from '../common/registry-error.filter.js';
 
 type Json = Record<string, unknown>;

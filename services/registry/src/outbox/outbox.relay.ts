@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { DataSource } from 'typeorm';
 import { topicByName, type PayloadOf, type TopicContract } from '@mlops/contracts';
 import { EventPublisher, eventItem } from '@mlops/messaging';
-import { OutboxFlusher } from '../model-registry/model-registry.service.js';
+import { OutboxFlusher } from '@mlops/registry';
 
 interface PendingRow {
   id: string;

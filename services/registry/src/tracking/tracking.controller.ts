@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Put, Query, Req, Res, UseFilters, HttpCode } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bodyBytes, pathAfter } from '../artifacts/mlflow-artifacts.controller.js';
-import { ArtifactsService } from '../artifacts/artifacts.service.js';
+import { ArtifactsService } from '@mlops/registry';
 import {
   keyValues,
   optionalInteger,
@@ -10,10 +10,10 @@ import {
   stringList,
   toDouble,
 } from '../common/request-values.js';
-import { RegistryError } from '../common/registry.error.js';
-import { decodePageToken, encodePageToken, parseRunFilter, parseRunOrder } from './run-filter.js';
-import { ARTIFACT_SCHEME_PREFIX, TrackingService } from './tracking.service.js';
-import type { Experiment, Metric, Run, RunInfo, ViewType } from './tracking.types.js';
+import { RegistryError } from '@mlops/registry';
+import { decodePageToken, encodePageToken, parseRunFilter, parseRunOrder } from '@mlops/registry';
+import { ARTIFACT_SCHEME_PREFIX, TrackingService } from '@mlops/registry';
+import type { Experiment, Metric, Run, RunInfo, ViewType } from '@mlops/registry';
 import { RegistryErrorFilter } from '../common/registry-error.filter.js';
 
 type Json = Record<string, unknown>;

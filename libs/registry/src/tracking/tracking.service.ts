@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { RegistryError } from '../common/registry.error.js';
+import { RegistryError } from '../registry.error.js';
 import { TrackingStore } from './tracking.store.js';
 import {
   RUN_STATUSES,

@@ -1,4 +1,4 @@
-import { RegistryError } from '../common/registry.error.js';
+import { RegistryError } from '../registry.error.js';
 import {
   RUN_ATTRIBUTES,
   type Comparator,

@@ -1,5 +1,5 @@
 import { topics } from '@mlops/contracts';
-import { RegistryError } from '../common/registry.error.js';
+import { RegistryError } from '../registry.error.js';
 import type { KeyValue } from '../tracking/tracking.types.js';
 import { ArtifactDigests, ModelRegistryService, OutboxFlusher } from './model-registry.service.js';
 import { ModelRegistryStore, type LockedModel, type OutboxItem } from './model-registry.store.js';

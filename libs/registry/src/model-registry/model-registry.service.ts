@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { modelAliasSchema, modelNameSchema, topics } from '@mlops/contracts';
-import { RegistryError, RegistryErrorCode } from '../common/registry.error.js';
+import { RegistryError, RegistryErrorCode } from '../registry.error.js';
 import type { KeyValue } from '../tracking/tracking.types.js';
 import { ModelRegistryStore, type LockedModel } from './model-registry.store.js';
 import {

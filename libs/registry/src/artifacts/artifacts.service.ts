@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { RegistryError } from '../common/registry.error.js';
+import { RegistryError } from '../registry.error.js';
 import { ArtifactDigests } from '../model-registry/model-registry.service.js';
 import { ArtifactStore } from './artifact.store.js';
 
