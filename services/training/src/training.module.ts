@@ -1,12 +1,11 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { PlatformConfig } from '@mlops/config';
-import { PLATFORM_CONFIG } from '@mlops/service-kit';
 import { validateModel } from '@mlops/training';
+import { ingestionBaseUrl, PLATFORM_CONFIG } from '@mlops/service-kit';
 import {
   DATASET_SOURCE,
   FileDatasetSource,
-  HttpDatasetSource,
-  ingestionBaseUrl,
+  ingestionDatasetSource,
   type DatasetSource,
 } from './datasets/dataset-source.js';
 import { TrainingJobs, TypeOrmTrainingJobs } from './jobs/training-jobs.repository.js';
@@ -75,7 +74,7 @@ export class TrainingModule {
               const path = env['TRAINING_DATA_PATH']?.trim();
               return path
                 ? new FileDatasetSource(path, settings)
-                : new HttpDatasetSource(ingestionBaseUrl(env, config.services.ingestion.http_port), settings);
+                : ingestionDatasetSource(ingestionBaseUrl(env, config.services.ingestion.http_port), settings);
             },
           };
     const registry: Provider =

@@ -1,11 +1,13 @@
 import { NonRetriableError } from '@mlops/messaging';
-import { readCsvStream, type Dataset } from '@mlops/ml';
+import { readCsvStream, type CsvOptions, type Dataset } from '@mlops/ml';
 
 /**
  * Reads the rows of a stored dataset version. No service reads the ingestion service's tables (each
  * service owns its schema): validation and drift ask the ingestion service over HTTP.
  */
 export interface DatasetReader {
+  /** Where rows come from (a base URL or a file path), for logs and run tags. */
+  readonly location: string;
   /** All accepted rows of the dataset, typed per column (numbers where every value parses). */
   read(datasetId: string): Promise<Dataset>;
 }
@@ -28,19 +30,24 @@ export class DatasetNotFoundError extends NonRetriableError {
  * {@link DatasetReader} over the ingestion service's REST API:
  * `GET {baseUrl}/datasets/:id/rows?format=csv` streamed (`text/csv`, header row, the accepted rows in
  * line order), parsed as it arrives by libs/ml's CSV parser. 404 is not retriable; a 5xx or a
- * network error is (the consumer retries with backoff, then dead-letters).
+ * network error is (the consumer retries with backoff, then dead-letters). `csv` passes a schema
+ * (e.g. training's, so that columns are typed as the model expects) to the parser.
  */
 export class HttpDatasetReader implements DatasetReader {
+  readonly location: string;
+
   constructor(
-    private readonly baseUrl: string,
-    private readonly timeoutMs = 120_000,
-  ) {}
+    baseUrl: string,
+    private readonly options: { readonly timeoutMs?: number; readonly csv?: CsvOptions } = {},
+  ) {
+    this.location = baseUrl.replace(/\/+$/, '');
+  }
 
   async read(datasetId: string): Promise<Dataset> {
-    const url = `${this.baseUrl.replace(/\/+$/, '')}/datasets/${encodeURIComponent(datasetId)}/rows?format=csv`;
+    const url = `${this.location}/datasets/${encodeURIComponent(datasetId)}/rows?format=csv`;
     const response = await fetch(url, {
       headers: { accept: 'text/csv' },
-      signal: AbortSignal.timeout(this.timeoutMs),
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 120_000),
     });
     if (response.status === 404) throw new DatasetNotFoundError(datasetId, url);
     if (!response.ok || response.body === null) {
@@ -49,7 +56,7 @@ export class HttpDatasetReader implements DatasetReader {
       if (response.status >= 400 && response.status < 500) throw new NonRetriableError(error.message);
       throw error;
     }
-    const { dataset } = await readCsvStream(response.body as AsyncIterable<Uint8Array>);
+    const { dataset } = await readCsvStream(response.body as AsyncIterable<Uint8Array>, this.options.csv);
     return dataset;
   }
 }

@@ -35,6 +35,7 @@ function shiftedTelco(): string {
 }
 
 class FakeReader implements DatasetReader {
+  readonly location = 'fake';
   readonly reads: string[] = [];
   constructor(private readonly data: Record<string, Dataset>) {}
   read(id: string): Promise<Dataset> {

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { loadConfig } from '@mlops/config';
-import { NonRetriableError } from '@mlops/messaging';
-import { DatasetNotFoundError, HttpDatasetSource, ingestionBaseUrl } from './dataset-source.js';
+import { ingestionDatasetSource } from './dataset-source.js';
 
 const config = loadConfig({ env: {} });
 const settings = { data: config.data, training: config.training };
@@ -17,8 +16,6 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/datasets/11111111-1111-4111-8111-111111111111/rows?format=csv')
       res.writeHead(200, { 'content-type': 'text/csv' }).end(CSV);
-    else if (req.url?.startsWith('/datasets/22222222')) res.writeHead(503).end('busy');
-    else if (req.url?.startsWith('/datasets/33333333')) res.writeHead(400).end('bad');
     else res.writeHead(404).end('{}');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -27,30 +24,15 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-describe('HttpDatasetSource', () => {
-  it('reads the rows CSV of a dataset with the config schema', async () => {
-    const d = await new HttpDatasetSource(base, settings).read('11111111-1111-4111-8111-111111111111');
+describe('ingestionDatasetSource', () => {
+  it('reads the rows CSV of a dataset with the training schema, not inferred types', async () => {
+    const d = await ingestionDatasetSource(base, settings).read('11111111-1111-4111-8111-111111111111');
     expect(d.rowCount).toBe(2);
     expect(d.record(1)['tenure']).toBe(34);
     expect(d.record(0)['contract']).toBe('Month-to-month');
-  });
-
-  it('404 and other 4xx are not retriable, 5xx is', async () => {
-    const source = new HttpDatasetSource(base, settings);
-    await expect(source.read('99999999-9999-4999-8999-999999999999')).rejects.toBeInstanceOf(
-      DatasetNotFoundError,
-    );
-    await expect(source.read('33333333-3333-4333-8333-333333333333')).rejects.toBeInstanceOf(
-      NonRetriableError,
-    );
-    const busy = await source.read('22222222-2222-4222-8222-222222222222').catch((e: unknown) => e);
-    expect(busy).toBeInstanceOf(Error);
-    expect(busy).not.toBeInstanceOf(NonRetriableError);
-    expect(String(busy)).toMatch(/503/);
-  });
-
-  it('takes INGESTION_URL, else the configured ingestion port', () => {
-    expect(ingestionBaseUrl({ INGESTION_URL: 'http://ingest:9' }, 3001)).toBe('http://ingest:9');
-    expect(ingestionBaseUrl({}, 3001)).toBe('http://127.0.0.1:3001');
+    // senior_citizen is 0/1 in the file; the config declares it numeric, churn is the target.
+    expect(d.record(0)['senior_citizen']).toBe(0);
+    expect(d.column('churn').role).toBe('target');
+    expect(d.column('customer_id').role).toBe('id');
   });
 });

@@ -18,7 +18,8 @@ import {
   type ValidateModelInput,
   type ValidationResult,
 } from '@mlops/training';
-import { DatasetNotFoundError, FileDatasetSource, type DatasetSource } from '../datasets/dataset-source.js';
+import { DatasetNotFoundError } from '@mlops/service-kit';
+import { FileDatasetSource, type DatasetSource } from '../datasets/dataset-source.js';
 import { InMemoryTrainingJobs } from '../jobs/training-jobs.repository.js';
 import {
   RegistryUnavailableError,

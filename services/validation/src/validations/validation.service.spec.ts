@@ -31,6 +31,7 @@ function brokenTelco(): string {
 }
 
 class FakeReader implements DatasetReader {
+  readonly location = 'fake';
   readonly reads: string[] = [];
   constructor(private readonly data: Record<string, Dataset>) {}
   read(datasetId: string): Promise<Dataset> {
