@@ -10,7 +10,7 @@ export * from './database/registry.entities.js';
 export * from './database/1767398400000-create-registry-tables.js';
 export * from './tracking/tracking.types.js';
 export * from './tracking/tracking.store.js';
-export * from './tracking/typeorm-tracking.store.js';
+export { TypeOrmTrackingStore } from './tracking/typeorm-tracking.store.js';
 export * from './tracking/tracking.service.js';
 export * from './tracking/run-filter.js';
 export * from './model-registry/model-registry.types.js';

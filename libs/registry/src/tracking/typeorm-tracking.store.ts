@@ -15,7 +15,8 @@ import type {
   RunStatus,
 } from './tracking.types.js';
 
-interface ExperimentRow {
+/** Row shapes and mappers below are shared with SqliteTrackingStore. */
+export interface ExperimentRow {
   experiment_id: string;
   name: string;
   artifact_location: string;
@@ -25,7 +26,7 @@ interface ExperimentRow {
   tags: KeyValue[] | null;
 }
 
-interface RunRow {
+export interface RunRow {
   run_uuid: string;
   experiment_id: string;
   name: string;
@@ -51,7 +52,7 @@ const RUN_WITH_DATA = `${RUN_COLUMNS},
   COALESCE((SELECT json_agg(json_build_object('key', t.key, 'value', t.value) ORDER BY t.key) FROM run_tags t WHERE t.run_uuid = r.run_uuid), '[]') AS tags,
   COALESCE((SELECT json_agg(json_build_object('key', m.key, 'value', m.value, 'timestamp', m.timestamp, 'step', m.step) ORDER BY m.key) FROM latest_metrics m WHERE m.run_uuid = r.run_uuid), '[]') AS metrics`;
 
-const ATTRIBUTE_COLUMN: Record<string, string> = {
+export const ATTRIBUTE_COLUMN: Record<string, string> = {
   run_id: 'r.run_uuid',
   run_name: 'r.name',
   status: 'r.status',
@@ -61,7 +62,7 @@ const ATTRIBUTE_COLUMN: Record<string, string> = {
   artifact_uri: 'r.artifact_uri',
 };
 
-function toExperiment(row: ExperimentRow): Experiment {
+export function toExperiment(row: ExperimentRow): Experiment {
   return {
     experimentId: String(row.experiment_id),
     name: row.name,
@@ -73,7 +74,7 @@ function toExperiment(row: ExperimentRow): Experiment {
   };
 }
 
-function toRunInfo(row: RunRow): RunInfo {
+export function toRunInfo(row: RunRow): RunInfo {
   return {
     runId: row.run_uuid,
     experimentId: String(row.experiment_id),
@@ -87,7 +88,7 @@ function toRunInfo(row: RunRow): RunInfo {
   };
 }
 
-function toRun(row: RunRow): Run {
+export function toRun(row: RunRow): Run {
   return {
     info: toRunInfo(row),
     params: row.params ?? [],
@@ -200,7 +201,7 @@ class TypeOrmTrackingWriter implements TrackingWriter {
   }
 }
 
-function isLater(a: Metric, b: Metric): boolean {
+export function isLater(a: Metric, b: Metric): boolean {
   if (a.step !== b.step) return a.step > b.step;
   if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
   if (Number.isNaN(a.value)) return !Number.isNaN(b.value);
