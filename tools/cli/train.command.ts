@@ -90,6 +90,7 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
       algorithm: result.best.algorithm,
       onnxBytes: result.onnx.bytes,
       sha256: result.onnx.sha256,
+      explainerBytes: result.explainer.bytes,
       inputSchema: result.inputSchema,
       metrics: versionMetrics(result),
       threshold: result.threshold.value,

@@ -10,3 +10,4 @@ export * from './registry/model-registry.client.js';
 export * from './registry/local-model-registry.client.js';
 export * from './registry/http-model-registry.client.js';
 export * from './registry/registry-from-env.js';
+export * from './explain/explainer-artifact.js';

@@ -37,6 +37,12 @@ import {
 } from '@mlops/ml';
 import type { CrossValidationReport, NamedValue, SplitMetrics, ThresholdReport } from '@mlops/reporting';
 import { sha256Hex } from './digest.js';
+import {
+  createExplainerArtifact,
+  encodeExplainerArtifact,
+  linearShapBackground,
+  linearShapRow,
+} from './explain/explainer-artifact.js';
 import { crossValidationReport, decideThreshold, splitMetrics } from './evaluation.js';
 import { ALGORITHMS, createLearner, type Algorithm, type SnakeParams } from './model-params.js';
 import type { ProgressListener, RoundProgress } from './progress.js';
@@ -143,6 +149,16 @@ export interface TrainingResult {
   readonly cv: CrossValidationReport | null;
   /** The whole fitted pipeline of the best model as ONNX (raw columns in, probabilities out). */
   readonly onnx: { readonly bytes: Uint8Array; readonly sha256: string; readonly sizeBytes: number };
+  /**
+   * The best pipeline's explainer artifact (`model/explainer.json` of the run: fitted features,
+   * preprocessing, the model as libs/ml JSON, and the linear SHAP background), so serving explains
+   * a registered version as this process does (see explain/explainer-artifact.ts).
+   */
+  readonly explainer: {
+    readonly bytes: Uint8Array;
+    readonly sha256: string;
+    readonly method: 'tree_shap' | 'linear_shap';
+  };
   /** Mean |SHAP| per model column on the test split (TreeSHAP for trees, linear SHAP for logistic regression). */
   readonly featureImportance: {
     readonly method: 'tree_shap' | 'linear_shap';
@@ -387,6 +403,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
         )
       : test.x;
   const featureImportance = time('shap', () => explain(model, train.x, explained));
+  const explainerArtifact = createExplainerArtifact({ features, preprocessor, model }, train.x);
 
   const testRaw = raw.take(idx.test.subarray(0, Math.min(SAMPLE_ROWS, idx.test.length)));
   const sampleRows = Array.from({ length: testRaw.rowCount }, (_, r) => testRaw.record(r));
@@ -414,6 +431,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     threshold: best.threshold,
     cv,
     onnx: { bytes: onnxBytes, sha256: sha256Hex(onnxBytes), sizeBytes: onnxBytes.length },
+    explainer: { ...encodeExplainerArtifact(explainerArtifact), method: explainerArtifact.method },
     featureImportance: { ...featureImportance, split: 'test', rows: explained.rows },
     predictions: { validation: { y: valid.y, p: p.pValid }, test: { y: test.y, p: p.pTest } },
     sampleRows,
@@ -748,15 +766,14 @@ function explain(
     const coef = model.coef;
     const n = x.rows;
     const nF = x.cols;
+    const mean = linearShapBackground(trainX);
     const values = new Float64Array(n * nF);
-    let base = model.intercept;
-    for (let c = 0; c < nF; c++) {
-      let mean = 0;
-      for (let r = 0; r < trainX.rows; r++) mean += trainX.data[c * trainX.rows + r]!;
-      mean /= trainX.rows;
-      base += coef[c]! * mean;
-      for (let r = 0; r < n; r++) values[r * nF + c] = coef[c]! * (x.data[c * n + r]! - mean);
+    const row = new Float64Array(nF);
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < nF; c++) row[c] = x.data[c * n + r]!;
+      values.set(linearShapRow(coef, model.intercept, mean, row).values, r * nF);
     }
+    const base = linearShapRow(coef, model.intercept, mean, mean).baseValue;
     return {
       method: 'linear_shap',
       baseValue: base,

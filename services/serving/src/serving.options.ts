@@ -8,7 +8,7 @@ export const SERVING_OPTIONS = Symbol('SERVING_OPTIONS');
 export interface ServingModuleOptions {
   /** Default: files from `SERVING_MODEL_PATH` (and friends) when set, else the registry at `registry.url`. */
   readonly source?: ModelSource;
-  /** TreeSHAP explainers by `name@version` (the ONNX artifact cannot be explained on its own). */
+  /** Explainers by `name@version`, over the one the model source loads from the version's explainer artifact. */
   readonly explainers?: ReadonlyMap<string, ModelExplainer>;
   /** Default: the Redis feature store of `features.online_store`. */
   readonly featureReader?: CustomerFeatureReader;

@@ -1,5 +1,6 @@
 import type { ColumnSpec } from '@mlops/contracts';
 import { sha256Hex } from '../digest.js';
+import { EXPLAINER_ARTIFACT_PATH } from '../explain/explainer-artifact.js';
 import { TrainingError, TrainingErrorCode } from '../training.error.js';
 import {
   isStage,
@@ -22,6 +23,7 @@ const MAX_METRICS = 1000;
  *   GET  /experiments?name=      POST /experiments            (the tracking experiment)
  *   POST /runs                   POST /runs/:id/log-batch      PATCH /runs/:id (FINISHED)
  *   PUT  /runs/:id/artifacts/model/model.onnx                  (raw bytes -> { digest })
+ *   PUT  /runs/:id/artifacts/model/explainer.json              (when explainerBytes are given)
  *   GET  /models/:name           POST /models                  POST /models/:name/versions
  *   POST /models/:name/versions/:v/stage                       PUT /models/:name/aliases/:alias
  *   GET  /models/:name/versions[/:v[/onnx]]                    GET /models/:name/stages/:stage
@@ -90,6 +92,18 @@ export class HttpModelRegistryClient implements ModelRegistryClient {
           `the registry stored the ONNX artifact as ${uploaded.digest}, expected ${input.sha256}`,
           TrainingErrorCode.RegistryError,
         );
+      if (input.explainerBytes !== undefined) {
+        const explainer = await this.call<{ digest: string }>(
+          'PUT',
+          `/api/v1/runs/${runId}/artifacts/${EXPLAINER_ARTIFACT_PATH}`,
+          input.explainerBytes,
+        );
+        if (explainer.digest !== sha256Hex(input.explainerBytes))
+          throw new TrainingError(
+            `the registry stored the explainer artifact as ${explainer.digest}, expected ${sha256Hex(input.explainerBytes)}`,
+            TrainingErrorCode.RegistryError,
+          );
+      }
       await this.call('PATCH', `/api/v1/runs/${runId}`, { status: 'FINISHED', endTime: Date.now() });
     } catch (e) {
       await this.call('PATCH', `/api/v1/runs/${runId}`, { status: 'FAILED', endTime: Date.now() }).catch(

@@ -19,6 +19,8 @@ interface StoredVersion {
   sha256: string;
   /** Artifact file, relative to the registry directory. */
   artifact: string;
+  /** The explainer artifact file (`artifacts/sha256/<hex>.json`), when one was logged. */
+  explainer?: string;
   inputSchema: ColumnSpec[];
   metrics: Record<string, number>;
   threshold: number;
@@ -82,6 +84,12 @@ export class LocalModelRegistryClient implements ModelRegistryClient {
     await mkdir(join(this.location, 'artifacts', 'sha256'), { recursive: true });
     const path = join(this.location, rel);
     if (!(await exists(path))) await atomicWrite(path, input.onnxBytes);
+    let explainer: string | undefined;
+    if (input.explainerBytes !== undefined) {
+      explainer = join('artifacts', 'sha256', `${sha256Hex(input.explainerBytes)}.json`);
+      if (!(await exists(join(this.location, explainer))))
+        await atomicWrite(join(this.location, explainer), input.explainerBytes);
+    }
     return this.update((file) => {
       const model = (file.models[input.modelName] ??= { versions: [], aliases: {}, history: [] });
       const version = model.versions.reduce((m, v) => Math.max(m, v.version), 0) + 1;
@@ -92,6 +100,7 @@ export class LocalModelRegistryClient implements ModelRegistryClient {
         algorithm: input.algorithm,
         sha256: input.sha256,
         artifact: rel,
+        ...(explainer !== undefined ? { explainer } : {}),
         inputSchema: [...input.inputSchema],
         metrics: { ...input.metrics },
         threshold: input.threshold,

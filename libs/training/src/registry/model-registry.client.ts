@@ -14,6 +14,12 @@ export interface RegisterVersionInput {
   readonly onnxBytes: Uint8Array;
   /** Lower-case hex SHA-256 of `onnxBytes`. */
   readonly sha256: string;
+  /**
+   * The explainer artifact (`TrainingResult.explainer.bytes`), logged beside the ONNX model as
+   * `model/explainer.json` so serving can answer SHAP contributions for the version. Without it
+   * the version serves predictions only (explanations answer 422).
+   */
+  readonly explainerBytes?: Uint8Array;
   readonly inputSchema: readonly ColumnSpec[];
   /** The version's metrics (test split at the threshold, plus `val_*`). */
   readonly metrics: Readonly<Record<string, number>>;

@@ -70,7 +70,7 @@ export class ModelManager implements OnModuleInit, OnApplicationShutdown {
       const started = performance.now();
       let model: ServedModel;
       try {
-        model = await loadServedModel(artifact, this.options.explainers?.get(`${artifact.metadata.name}@${artifact.metadata.version}`));
+        model = await loadServedModel(artifact, this.options.explainers?.get(`${artifact.metadata.name}@${artifact.metadata.version}`) ?? artifact.explainer);
       } catch (error) {
         this.swaps.inc({ slot, outcome: 'failed' });
         throw error;

@@ -12,6 +12,7 @@ import { EventPublisher, NonRetriableError } from '@mlops/messaging';
 import { JsonLogger, MetricsRegistry } from '@mlops/observability';
 import {
   metricRecord,
+  EXPLAINER_ARTIFACT_PATH,
   runTraining,
   validateModel,
   TrainingError,
@@ -538,6 +539,18 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
           if (digest !== result.onnx.sha256) {
             throw new TrainingError(
               `the registry stored the ONNX artifact as ${digest}, expected ${result.onnx.sha256}`,
+              TrainingErrorCode.RegistryError,
+            );
+          }
+          // The explainer beside the model: serving answers SHAP contributions for the version with it.
+          const explainerDigest = await this.registry.putArtifact(
+            runId,
+            EXPLAINER_ARTIFACT_PATH,
+            result.explainer.bytes,
+          );
+          if (explainerDigest !== result.explainer.sha256) {
+            throw new TrainingError(
+              `the registry stored the explainer artifact as ${explainerDigest}, expected ${result.explainer.sha256}`,
               TrainingErrorCode.RegistryError,
             );
           }
