@@ -1,4 +1,14 @@
-import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Column,
+  Entity,
+  EntitySchema,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  getMetadataArgsStorage,
+  type ColumnType,
+  type EntitySchemaColumnOptions,
+} from 'typeorm';
+import { isSqlite } from './sqlite/sqlite-access.js';
 
 /*
  * TypeORM entities of the registry's tables (created by CreateRegistryTables1767398400000; the
@@ -173,3 +183,32 @@ export const registryEntities = [
   StageTransitionEntity,
   OutboxEntity,
 ];
+
+/** Column types of the entities above that SQLite's TypeORM drivers lack, and what stands for them there. */
+const SQLITE_TYPES: Readonly<Record<string, ColumnType>> = { timestamptz: 'datetime', char: 'character' };
+
+/**
+ * The registry's entities for a driver. PostgreSQL gets the classes above as they are. SQLite gets
+ * the same classes (so `getRepository(ModelVersionEntity)` works on both) described by
+ * EntitySchemas built from the classes' own decorators, with the two types SQLite's drivers do not
+ * know swapped: `timestamptz` -> `datetime` (ISO-8601 text in the SQLite tables, read back as a
+ * Date), `char` -> `character`. Identity columns are SQLite rowids.
+ */
+export function registryEntitiesFor(type: string): ((typeof registryEntities)[number] | EntitySchema)[] {
+  if (!isSqlite({ options: { type } })) return [...registryEntities];
+  const storage = getMetadataArgsStorage();
+  return registryEntities.map((target) => {
+    const table = storage.filterTables(target)[0];
+    const columns: Record<string, EntitySchemaColumnOptions> = {};
+    for (const column of storage.filterColumns(target)) {
+      const options = column.options;
+      const type = typeof options.type === 'string' ? (SQLITE_TYPES[options.type] ?? options.type) : options.type;
+      columns[column.propertyName] = {
+        ...(options as EntitySchemaColumnOptions),
+        type: type as ColumnType,
+        ...(storage.findGenerated(target, column.propertyName) !== undefined ? { generated: 'increment' as const } : {}),
+      };
+    }
+    return new EntitySchema({ name: target.name, target, tableName: table?.name ?? target.name, columns });
+  });
+}

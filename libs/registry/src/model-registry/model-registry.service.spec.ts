@@ -1,9 +1,11 @@
-import { topics } from '@mlops/contracts';
+import { topicByName, topics, type TopicContract } from '@mlops/contracts';
+import { openSqliteRegistryDataSource } from '../embedded/embedded-registry.js';
 import { RegistryError } from '../registry.error.js';
 import type { KeyValue } from '../tracking/tracking.types.js';
 import { ArtifactDigests, ModelRegistryService, OutboxFlusher } from './model-registry.service.js';
 import { ModelRegistryStore, type LockedModel, type OutboxItem } from './model-registry.store.js';
 import type { ModelVersion, NewModelVersion, RegisteredModel, Stage, StageTransition, TransitionKind } from './model-registry.types.js';
+import { SqliteModelRegistryStore } from './sqlite-model-registry.store.js';
 
 interface ModelState {
   lastVersion: number;
@@ -28,7 +30,7 @@ class InMemoryModelRegistryStore extends ModelRegistryStore {
     if (m === undefined) return undefined;
     return {
       name, description: null, creationTime: 0, lastUpdatedTime: 0, tags: [],
-      aliases: [...m.aliases].map(([alias, version]) => ({ alias, version })),
+      aliases: [...m.aliases].map(([alias, version]) => ({ alias, version })).sort((a, b) => (a.alias < b.alias ? -1 : 1)),
       latestVersions: [],
     };
   }
@@ -107,16 +109,52 @@ class NoArtifacts extends ArtifactDigests {
   async has(): Promise<boolean> { return false; }
 }
 
-describe('ModelRegistryService', () => {
-  let store: InMemoryModelRegistryStore;
+/** A store under test, and the events its transactions left in the outbox (oldest first). */
+interface Backend {
+  readonly store: ModelRegistryStore;
+  outbox(): Promise<{ topic: TopicContract | undefined; payload: unknown }[]>;
+  close(): Promise<void>;
+}
+
+/** The same rules on memory and on the SQLite tables of laptop mode (sql.js, in memory). */
+const backends: [string, () => Promise<Backend>][] = [
+  [
+    'memory',
+    async () => {
+      const store = new InMemoryModelRegistryStore();
+      return { store, outbox: async () => store.outbox.map((o) => ({ topic: o.topic, payload: o.payload })), close: async () => undefined };
+    },
+  ],
+  [
+    'SQLite (sql.js)',
+    async () => {
+      const { dataSource } = await openSqliteRegistryDataSource();
+      return {
+        store: new SqliteModelRegistryStore(dataSource),
+        outbox: async () =>
+          ((await dataSource.query(`SELECT topic, payload FROM outbox ORDER BY rowid`)) as { topic: string; payload: string }[]).map((r) => ({
+            topic: topicByName(r.topic),
+            payload: JSON.parse(r.payload) as unknown,
+          })),
+        close: () => dataSource.destroy(),
+      };
+    },
+  ],
+];
+
+describe.each(backends)('ModelRegistryService on %s', (_name, open) => {
+  let backend: Backend;
+  let store: ModelRegistryStore;
   let flusher: CountingFlusher;
   let sut: ModelRegistryService;
 
-  beforeEach(() => {
-    store = new InMemoryModelRegistryStore();
+  beforeEach(async () => {
+    backend = await open();
+    store = backend.store;
     flusher = new CountingFlusher();
     sut = new ModelRegistryService(store, flusher, new NoArtifacts());
   });
+  afterEach(() => backend.close());
 
   async function modelWith(n: number, name = 'churn-predictor'): Promise<string> {
     await sut.createModel(name);
@@ -124,7 +162,8 @@ describe('ModelRegistryService', () => {
     return name;
   }
 
-  const stages = (name: string) => store.models.get(name)?.versions.map((v) => `${v.version}:${v.currentStage}`);
+  const stages = async (name: string) => (await store.withModelLock(name, (m) => m.versions()))?.map((v) => `${v.version}:${v.currentStage}`);
+  const aliases = async (name: string) => (await sut.getModel(name)).aliases.map((a) => [a.alias, a.version]);
 
   it('numbers versions 1, 2, 3 per model, also when created concurrently', async () => {
     await sut.createModel('m');
@@ -143,17 +182,17 @@ describe('ModelRegistryService', () => {
     const name = await modelWith(3);
     await sut.transitionStage(name, 1, { stage: 'Production', actor: 'alice' });
     await sut.transitionStage(name, 2, { stage: 'production' });
-    expect(stages(name)).toEqual(['1:Production', '2:Production', '3:None']);
+    expect(await stages(name)).toEqual(['1:Production', '2:Production', '3:None']);
     await sut.transitionStage(name, 3, { stage: 'Production', archiveExistingVersions: true, actor: 'bob', reason: 'better auc' });
-    expect(stages(name)).toEqual(['1:Archived', '2:Archived', '3:Production']);
-    const history = store.models.get(name)?.history ?? [];
+    expect(await stages(name)).toEqual(['1:Archived', '2:Archived', '3:Production']);
+    const history = await sut.history(name);
     expect(history.slice(-3).map((h) => [h.version, h.fromStage, h.toStage, h.kind, h.actor])).toEqual([
       [3, 'None', 'Production', 'transition', 'bob'],
       [1, 'Production', 'Archived', 'archive-existing', 'bob'],
       [2, 'Production', 'Archived', 'archive-existing', 'bob'],
     ]);
     expect(history.at(-3)?.reason).toBe('better auc');
-    const last = store.outbox.at(-1);
+    const last = (await backend.outbox()).at(-1);
     expect(last?.topic).toBe(topics.modelPromoted);
     expect(last?.payload).toEqual({
       modelName: name, version: 3, fromStage: 'None', toStage: 'Production', archivedVersions: [1, 2], promotedBy: 'bob', reason: 'better auc',
@@ -165,7 +204,7 @@ describe('ModelRegistryService', () => {
     const name = await modelWith(2);
     await sut.transitionStage(name, 1, { stage: 'Archived', archiveExistingVersions: true });
     await sut.transitionStage(name, 2, { stage: 'Archived', archiveExistingVersions: true });
-    expect(stages(name)).toEqual(['1:Archived', '2:Archived']);
+    expect(await stages(name)).toEqual(['1:Archived', '2:Archived']);
     await expect(sut.transitionStage(name, 1, { stage: 'Prod' })).rejects.toThrow(
       'Invalid Model Version stage: Prod. Value must be one of None, Staging, Production, Archived.',
     );
@@ -178,7 +217,7 @@ describe('ModelRegistryService', () => {
       sut.transitionStage(name, 2, { stage: 'Production', archiveExistingVersions: true }),
       sut.transitionStage(name, 3, { stage: 'Production', archiveExistingVersions: true }),
     ]);
-    expect(stages(name)).toEqual(['1:None', '2:Archived', '3:Production']);
+    expect(await stages(name)).toEqual(['1:None', '2:Archived', '3:Production']);
   });
 
   it('an alias names one version per model: setting it again moves it', async () => {
@@ -186,9 +225,9 @@ describe('ModelRegistryService', () => {
     await sut.setAlias(name, 'champion', 1, 'alice');
     await sut.setAlias(name, 'champion', 2, 'alice');
     await sut.setAlias(name, 'challenger', 1);
-    expect([...(store.models.get(name)?.aliases ?? [])]).toEqual([['champion', 2], ['challenger', 1]]);
+    expect(await aliases(name)).toEqual([['challenger', 1], ['champion', 2]]);
     expect((await sut.getVersionByAlias(name, 'champion')).version).toBe(2);
-    expect(store.outbox.map((o) => (o.payload as { alias?: string; version: number }))).toEqual([
+    expect((await backend.outbox()).map((o) => o.payload)).toEqual([
       expect.objectContaining({ alias: 'champion', version: 1 }),
       expect.objectContaining({ alias: 'champion', version: 2 }),
       expect.objectContaining({ alias: 'challenger', version: 1 }),
@@ -208,13 +247,13 @@ describe('ModelRegistryService', () => {
     const result = await sut.rollback(name, { actor: 'oncall', reason: 'p99 latency' });
     expect(result.fromVersion).toBe(2);
     expect(result.toVersion.version).toBe(1);
-    expect(stages(name)).toEqual(['1:Production', '2:Archived', '3:None']);
-    expect(store.models.get(name)?.aliases.get('champion')).toBe(1);
-    expect(store.models.get(name)?.history.slice(-2).map((h) => [h.version, h.fromStage, h.toStage, h.kind, h.reason])).toEqual([
+    expect(await stages(name)).toEqual(['1:Production', '2:Archived', '3:None']);
+    expect(await aliases(name)).toEqual([['champion', 1]]);
+    expect((await sut.history(name)).slice(-2).map((h) => [h.version, h.fromStage, h.toStage, h.kind, h.reason])).toEqual([
       [2, 'Production', 'Archived', 'rollback', 'p99 latency'],
       [1, 'Archived', 'Production', 'rollback', 'p99 latency'],
     ]);
-    expect(store.outbox.at(-1)).toEqual({
+    expect((await backend.outbox()).at(-1)).toEqual({
       topic: topics.modelRolledBack,
       payload: { modelName: name, fromVersion: 2, toVersion: 1, stage: 'Production', reason: 'p99 latency', actor: 'oncall' },
     });
@@ -228,16 +267,16 @@ describe('ModelRegistryService', () => {
     const error = await sut.rollback(name).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect(error).toMatchObject({ code: 'INVALID_STATE', httpStatus: 409 });
-    expect(stages(name)).toEqual(['1:Production', '2:Archived', '3:Archived']);
+    expect(await stages(name)).toEqual(['1:Production', '2:Archived', '3:Archived']);
   });
 
   it('rollback with nothing in the stage fails without changing anything', async () => {
     const name = await modelWith(1);
-    const outboxBefore = store.outbox.length;
+    const outboxBefore = (await backend.outbox()).length;
     await expect(sut.rollback(name)).rejects.toThrow(`No version of ${name} is in Production: nothing to roll back`);
     await expect(sut.rollback(name, { stage: 'Archived' })).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
-    expect(store.outbox.length).toBe(outboxBefore);
-    expect(stages(name)).toEqual(['1:None']);
+    expect((await backend.outbox()).length).toBe(outboxBefore);
+    expect(await stages(name)).toEqual(['1:None']);
   });
 
   it('refuses a checksum that does not match the stored ONNX artifact', async () => {

@@ -12,7 +12,8 @@ import type {
   TransitionKind,
 } from './model-registry.types.js';
 
-interface VersionRow {
+/** Row shapes and mappers below are shared with SqliteModelRegistryStore. */
+export interface VersionRow {
   name: string;
   version: number;
   source: string;
@@ -32,7 +33,7 @@ interface VersionRow {
   aliases: string[] | null;
 }
 
-interface ModelRow {
+export interface ModelRow {
   name: string;
   description: string | null;
   creation_time: string;
@@ -41,7 +42,7 @@ interface ModelRow {
   aliases: { alias: string; version: number }[] | null;
 }
 
-interface TransitionRow {
+export interface TransitionRow {
   name: string;
   version: number;
   from_stage: Stage;
@@ -61,7 +62,7 @@ const MODEL_COLUMNS = `rm.name, rm.description, rm.creation_time, rm.last_update
   (SELECT json_agg(json_build_object('key', t.key, 'value', t.value) ORDER BY t.key) FROM registered_model_tags t WHERE t.name = rm.name) AS tags,
   (SELECT json_agg(json_build_object('alias', a.alias, 'version', a.version) ORDER BY a.alias) FROM model_aliases a WHERE a.name = rm.name) AS aliases`;
 
-function toVersion(row: VersionRow): ModelVersion {
+export function toVersion(row: VersionRow): ModelVersion {
   return {
     name: row.name,
     version: Number(row.version),
@@ -83,7 +84,7 @@ function toVersion(row: VersionRow): ModelVersion {
   };
 }
 
-function toTransition(row: TransitionRow): StageTransition {
+export function toTransition(row: TransitionRow): StageTransition {
   return {
     name: row.name,
     version: Number(row.version),

@@ -1,3 +1,5 @@
+import { openSqliteRegistryDataSource } from '../embedded/embedded-registry.js';
+import { SqliteTrackingStore } from './sqlite-tracking.store.js';
 import { TrackingStore, type TrackingWriter } from './tracking.store.js';
 import { TrackingService } from './tracking.service.js';
 import type { Experiment, KeyValue, LifecycleStage, Metric, Run, RunInfo } from './tracking.types.js';
@@ -30,7 +32,9 @@ class InMemoryTrackingStore extends TrackingStore {
   }
   async getRun(runId: string): Promise<Run | undefined> {
     const r = this.runs.get(runId);
-    return r && { info: r.info, params: [...r.params].map(([key, value]) => ({ key, value })), metrics: r.metrics, tags: [...r.tags].map(([key, value]) => ({ key, value })) };
+    // By key, as the SQL stores return them.
+    const byKey = (m: Map<string, string>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, value]) => ({ key, value }));
+    return r && { info: r.info, params: byKey(r.params), metrics: r.metrics, tags: byKey(r.tags) };
   }
   async updateRun(runId: string, patch: Partial<RunInfo>): Promise<RunInfo | undefined> {
     const r = this.runs.get(runId);
@@ -75,14 +79,28 @@ class InMemoryTrackingStore extends TrackingStore {
   async searchRuns(): Promise<Run[]> { return []; }
 }
 
-describe('TrackingService', () => {
-  let store: InMemoryTrackingStore;
+/** The same rules on memory and on the SQLite tables of laptop mode (sql.js, in memory). */
+const stores: [string, () => Promise<{ store: TrackingStore; close(): Promise<void> }>][] = [
+  ['memory', async () => ({ store: new InMemoryTrackingStore(), close: async () => undefined })],
+  [
+    'SQLite (sql.js)',
+    async () => {
+      const { dataSource } = await openSqliteRegistryDataSource();
+      return { store: new SqliteTrackingStore(dataSource), close: () => dataSource.destroy() };
+    },
+  ],
+];
+
+describe.each(stores)('TrackingService on %s', (_name, open) => {
+  let close: () => Promise<void>;
   let sut: TrackingService;
   let runId: string;
 
+  afterEach(() => close());
   beforeEach(async () => {
-    store = new InMemoryTrackingStore();
-    sut = new TrackingService(store);
+    const opened = await open();
+    close = opened.close;
+    sut = new TrackingService(opened.store);
     const e = await sut.createExperiment('churn');
     runId = (await sut.createRun({ experimentId: e.experimentId, startTime: 5 })).info.runId;
   });
@@ -103,7 +121,7 @@ describe('TrackingService', () => {
     await sut.logParam(runId, { key: 'model', value: 'LR' });
     await sut.logParam(runId, { key: 'model', value: 'LR' });
     await sut.logBatch(runId, { params: [{ key: 'model', value: 'LR' }, { key: 'C', value: '1' }] });
-    expect((await sut.getRun(runId)).params).toEqual([{ key: 'model', value: 'LR' }, { key: 'C', value: '1' }]);
+    expect((await sut.getRun(runId)).params).toEqual([{ key: 'C', value: '1' }, { key: 'model', value: 'LR' }]);
   });
 
   it('a different value is INVALID_PARAMETER_VALUE with MLflow wording, and nothing of the batch is kept', async () => {
