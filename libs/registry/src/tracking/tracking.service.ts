@@ -181,35 +181,34 @@ export class TrackingService {
     const params = batch.params ?? [];
     const tags = batch.tags ?? [];
     checkBatchLimits(metrics.length, params.length, tags.length);
-    metrics.forEach((m) => validateMetric(m));
+    const metricKeys = new Set<string>();
+    for (const m of metrics) validateMetric(m, metricKeys);
     params.forEach((p) => validateParam(p));
     tags.forEach((t) => validateTag(t));
     const uniqueParams = dedupeParams(params);
-    await this.store.transaction(async (writer) => {
-      const lifecycle = await writer.runLifecycle(runId);
-      if (lifecycle === undefined) throw RegistryError.notFound(`Run '${runId}' not found`);
-      if (lifecycle !== 'active') {
-        throw RegistryError.invalid(`The run ${runId} must be in the 'active' state. Current state is ${lifecycle}.`);
-      }
-      if (uniqueParams.length > 0) {
-        const existing = await writer.insertParamsIfAbsent(runId, uniqueParams);
-        const attempted = new Map(uniqueParams.map((p) => [p.key, p.value]));
-        for (const stored of existing) {
-          const value = attempted.get(stored.key);
-          if (value !== undefined && value !== stored.value) {
-            throw RegistryError.invalid(
-              `Changing param values is not allowed. Param with key='${stored.key}' was already logged with value='${stored.value}' for run ID='${runId}'. Attempted logging new value '${value}'.`,
-            );
+    const attempted = new Map(uniqueParams.map((p) => [p.key, p.value]));
+    await this.store.logBatch(
+      runId,
+      { metrics, params: uniqueParams, tags, runName: [...tags].reverse().find((t) => t.key === RUN_NAME_TAG)?.value },
+      {
+        run: (lifecycle) => {
+          if (lifecycle === undefined) throw RegistryError.notFound(`Run '${runId}' not found`);
+          if (lifecycle !== 'active') {
+            throw RegistryError.invalid(`The run ${runId} must be in the 'active' state. Current state is ${lifecycle}.`);
           }
-        }
-      }
-      if (metrics.length > 0) await writer.appendMetrics(runId, metrics);
-      if (tags.length > 0) {
-        await writer.setTags(runId, tags);
-        const name = [...tags].reverse().find((t) => t.key === RUN_NAME_TAG);
-        if (name !== undefined) await writer.setRunName(runId, name.value);
-      }
-    });
+        },
+        params: (existing) => {
+          for (const stored of existing) {
+            const value = attempted.get(stored.key);
+            if (value !== undefined && value !== stored.value) {
+              throw RegistryError.invalid(
+                `Changing param values is not allowed. Param with key='${stored.key}' was already logged with value='${stored.value}' for run ID='${runId}'. Attempted logging new value '${value}'.`,
+              );
+            }
+          }
+        },
+      },
+    );
   }
 
   async metricHistory(runId: string, key: string): Promise<Metric[]> {
@@ -278,8 +277,12 @@ function validateTag(t: KeyValue): void {
   }
 }
 
-function validateMetric(m: Metric): void {
-  validateKey('metric', m.key);
+/** `validKeys`: keys already checked in this call (a batch repeats a few keys many times). */
+function validateMetric(m: Metric, validKeys: Set<string>): void {
+  if (!validKeys.has(m.key)) {
+    validateKey('metric', m.key);
+    validKeys.add(m.key);
+  }
   // NaN and +-Infinity are allowed, as in MLflow (the JSON routes carry them as "NaN", "Infinity").
   if (typeof m.value !== 'number') {
     throw RegistryError.invalid(`Got invalid value ${String(m.value)} for metric '${m.key}' (timestamp=${m.timestamp}). Please specify value as a valid double (64-bit floating point).`);

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { TrackingStore, type TrackingWriter } from './tracking.store.js';
+import { isLater } from './metric-order.js';
+import { existingParamsStatement, logBatchStatement, type LogBatchRow } from './postgres-log-batch.js';
+import { TrackingStore, type BatchChecks, type BatchWrite, type TrackingWriter } from './tracking.store.js';
 import type {
   Comparator,
   Experiment,
@@ -14,6 +16,9 @@ import type {
   RunQuery,
   RunStatus,
 } from './tracking.types.js';
+
+/** MLflow's latest-metric order (kept here too for the SQLite store's import). */
+export { isLater };
 
 /** Row shapes and mappers below are shared with SqliteTrackingStore. */
 export interface ExperimentRow {
@@ -201,12 +206,6 @@ class TypeOrmTrackingWriter implements TrackingWriter {
   }
 }
 
-export function isLater(a: Metric, b: Metric): boolean {
-  if (a.step !== b.step) return a.step > b.step;
-  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
-  if (Number.isNaN(a.value)) return !Number.isNaN(b.value);
-  return a.value > b.value;
-}
 
 /** {@link TrackingStore} on the registry's PostgreSQL schema. */
 @Injectable()
@@ -335,6 +334,33 @@ export class TypeOrmTrackingStore extends TrackingStore {
 
   transaction<T>(work: (writer: TrackingWriter) => Promise<T>): Promise<T> {
     return this.dataSource.transaction((m) => work(new TypeOrmTrackingWriter(m)));
+  }
+
+  /**
+   * On PostgreSQL, one statement ({@link logBatchStatement}): one round trip without params, and
+   * BEGIN, the statement, COMMIT with params (plus one read when a key already existed). Other
+   * drivers take the portable path of {@link TrackingStore.logBatch}.
+   */
+  override async logBatch(runId: string, batch: BatchWrite, checks: BatchChecks): Promise<void> {
+    if (this.dataSource.options.type !== 'postgres') return super.logBatch(runId, batch, checks);
+    const statement = logBatchStatement(runId, batch);
+    if (batch.params.length === 0) {
+      const rows = (await this.dataSource.query(statement.sql, statement.parameters)) as LogBatchRow[];
+      checks.run(rows[0]?.lifecycle_stage ?? undefined);
+      return;
+    }
+    await this.dataSource.transaction(async (m) => {
+      const rows = (await m.query(statement.sql, statement.parameters)) as LogBatchRow[];
+      checks.run(rows[0]?.lifecycle_stage ?? undefined);
+      const inserted = rows[0]?.inserted_params ?? [];
+      if (inserted.length === batch.params.length) return;
+      const existing = existingParamsStatement(
+        runId,
+        batch.params.map((p) => p.key),
+        inserted,
+      );
+      checks.params((await m.query(existing.sql, existing.parameters)) as KeyValue[]);
+    });
   }
 
   async metricHistory(runId: string, key: string): Promise<Metric[]> {
