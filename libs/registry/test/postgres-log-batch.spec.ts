@@ -13,10 +13,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
-  CreateRegistryTables1767398400000,
-  MetricsRunCheckPerStatement1795726075000,
   RegistryError,
   TrackingService,
   TrackingStore,
@@ -25,41 +23,26 @@ import {
   type BatchWrite,
   type Metric,
 } from '@mlops/registry';
+import { openRegistrySchema, type RegistrySchema } from './support/registry-schema.js';
 
 jest.setTimeout(60_000);
 
-const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://mlops:mlops@127.0.0.1:5432/mlops';
-const schema = `registry_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+let registry: RegistrySchema;
 let dataSource: DataSource;
 let store: TypeOrmTrackingStore;
 let sut: TrackingService;
 let experimentId: string;
 
 beforeAll(async () => {
-  const admin = new DataSource({ type: 'postgres', url: DATABASE_URL });
-  await admin.initialize();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.destroy();
-  dataSource = new DataSource({
-    type: 'postgres',
-    url: DATABASE_URL,
-    schema,
-    migrations: [CreateRegistryTables1767398400000, MetricsRunCheckPerStatement1795726075000],
-    migrationsTableName: 'typeorm_migrations',
-    extra: { options: `-c search_path=${schema}` },
-  });
-  await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  registry = await openRegistrySchema('registry_test_log_batch');
+  dataSource = registry.dataSource;
   store = new TypeOrmTrackingStore(dataSource);
   sut = new TrackingService(store);
-  experimentId = (await sut.createExperiment(`log-batch-${schema}`)).experimentId;
+  experimentId = (await sut.createExperiment('log-batch')).experimentId;
 });
 
 afterAll(async () => {
-  if (dataSource?.isInitialized) {
-    await dataSource.query(`DROP SCHEMA ${schema} CASCADE`);
-    await dataSource.destroy();
-  }
+  await registry?.drop();
 });
 
 async function newRun(): Promise<string> {

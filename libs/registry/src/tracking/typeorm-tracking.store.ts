@@ -371,34 +371,45 @@ export class TypeOrmTrackingStore extends TrackingStore {
     return rows.map((r) => ({ key: r.key, value: Number(r.value), timestamp: Number(r.timestamp), step: Number(r.step) }));
   }
 
+  /**
+   * One statement: the page of run ids first (filters as EXISTS on the key-value tables, order
+   * keys as columns, LIMIT/OFFSET), then the page's params, tags and latest metrics. With one
+   * experiment and the default order (start_time DESC, run_uuid) the page is read in order from
+   * `ix_runs_experiment_start` and stops after the page (no sort of the experiment's runs).
+   */
   async searchRuns(query: RunQuery): Promise<Run[]> {
-    const params: unknown[] = [query.experimentIds];
+    const params: unknown[] = [];
     const add = (value: unknown): string => {
       params.push(value);
       return `$${params.length}`;
     };
-    const where = [`r.experiment_id = ANY($1::bigint[])`, lifecycleCondition(query.viewType, 'r.lifecycle_stage')];
+    // `= ANY(array)` would hide the index order from the planner (PostgreSQL < 17).
+    const experiments =
+      query.experimentIds.length === 1
+        ? `r.experiment_id = ${add(query.experimentIds[0])}::bigint`
+        : `r.experiment_id = ANY(${add(query.experimentIds)}::bigint[])`;
+    const where = [experiments, lifecycleCondition(query.viewType, 'r.lifecycle_stage')];
     for (const clause of query.clauses) where.push(clauseSql(clause, add));
-    const order: string[] = [];
+    const keys: { expr: string; dir: string }[] = [];
     for (const o of query.orderBy) {
       const dir = o.ascending ? 'ASC' : 'DESC';
-      if (o.kind === 'attribute') order.push(`${ATTRIBUTE_COLUMN[o.key] ?? 'r.start_time'} ${dir} NULLS LAST`);
+      if (o.kind === 'attribute') keys.push({ expr: ATTRIBUTE_COLUMN[o.key] ?? 'r.start_time', dir: `${dir} NULLS LAST` });
       else {
         const table = o.kind === 'metric' ? 'latest_metrics' : o.kind === 'param' ? 'params' : 'run_tags';
-        order.push(`(SELECT x.value FROM ${table} x WHERE x.run_uuid = r.run_uuid AND x.key = ${add(o.key)}) ${dir} NULLS LAST`);
+        keys.push({ expr: `(SELECT x.value FROM ${table} x WHERE x.run_uuid = r.run_uuid AND x.key = ${add(o.key)})`, dir: `${dir} NULLS LAST` });
       }
     }
-    order.push('r.start_time DESC', 'r.run_uuid');
+    keys.push({ expr: 'r.start_time', dir: 'DESC' }, { expr: 'r.run_uuid', dir: 'ASC' });
     const limit = add(query.maxResults + 1);
     const offset = add(query.offset);
-    // Page first on the runs alone, then fetch the data of that page only.
     const rows = (await this.dataSource.query(
       `WITH page AS (
-         SELECT r.run_uuid, row_number() OVER (ORDER BY ${order.join(', ')}) AS ord
+         SELECT ${keys.map((k, i) => `${k.expr} AS o${i}`).join(', ')}
            FROM runs r WHERE ${where.join(' AND ')}
-          ORDER BY ord LIMIT ${limit} OFFSET ${offset}
+          ORDER BY ${keys.map((k, i) => `o${i} ${k.dir}`).join(', ')} LIMIT ${limit} OFFSET ${offset}
        )
-       SELECT ${RUN_WITH_DATA} FROM page JOIN runs r ON r.run_uuid = page.run_uuid ORDER BY page.ord`,
+       SELECT ${RUN_WITH_DATA} FROM page JOIN runs r ON r.run_uuid = page.o${keys.length - 1}
+        ORDER BY ${keys.map((k, i) => `page.o${i} ${k.dir}`).join(', ')}`,
       params,
     )) as RunRow[];
     return rows.map(toRun);
