@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import {
   ALGORITHMS,
   isAlgorithm,
+  isLaptopMode,
   metricRecord,
   registryFromEnv,
   runTraining,
@@ -14,6 +15,7 @@ import {
   type ValidationResult,
 } from '@mlops/training';
 import { CliError, gateSettings, loadConfigFrom, stamp } from './common.js';
+import { LaptopEvents } from './laptop-events.js';
 import { metricsTable, table } from './metrics-table.js';
 import { ProgressRenderer } from './progress-renderer.js';
 import { writeBestModelReport } from './report-writer.js';
@@ -37,7 +39,8 @@ export interface TrainOptions {
  * `mlops train`: the whole training pipeline on a CSV, progress on stderr, the metrics table on
  * stdout; writes `model.onnx`, `result.json` and the best model's report into
  * `<output-dir>/<run>/`; with --register-best the gated best model becomes the next registry
- * version (registry service when REGISTRY_URL is set, else the file registry in .local/registry),
+ * version (registry service when REGISTRY_URL is set, else laptop mode: the same registry code on
+ * `.local/registry/registry.sqlite`, its events on an in-process bus, each observed event printed),
  * with --promote-to-staging it moves to Staging. Exit 1 when --register-best was asked and the
  * gate rejected the model.
  */
@@ -79,44 +82,57 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
   const modelName = o.modelName ?? config.serving.model_name;
   let registered: RegisteredVersion | null = null;
   let registry: string | null = null;
+  let events: LaptopEvents | undefined;
   if (o.registerBest && validation.passed) {
-    const client = registryFromEnv(process.env, 'mlops-cli');
+    events = isLaptopMode()
+      ? await LaptopEvents.start((line) => progress.line(`· event: ${line}`))
+      : undefined;
+    const client = registryFromEnv(process.env, {
+      actor: 'mlops-cli',
+      ...(events !== undefined ? { events: events.bus } : {}),
+      onWarning: (message) => progress.line(`! ${message}`),
+    });
     registry = client.location;
     progress.line(`· registering ${modelName} in ${client.location}`);
-    registered = await client.registerVersion({
-      modelName,
-      experimentName: config.registry.default_experiment,
-      runName,
-      algorithm: result.best.algorithm,
-      onnxBytes: result.onnx.bytes,
-      sha256: result.onnx.sha256,
-      explainerBytes: result.explainer.bytes,
-      inputSchema: result.inputSchema,
-      metrics: versionMetrics(result),
-      threshold: result.threshold.value,
-      params: runParams(result),
-      ...(result.best.lossCurve
-        ? {
-            history: {
-              train_log_loss: result.best.lossCurve.train,
-              val_log_loss: result.best.lossCurve.validation,
-            },
-          }
-        : {}),
-      tags: {
-        source: 'mlops train',
-        data: result.data.source,
-        sample_ratio: String(result.data.sampleRatio),
-        gate: validation.status,
-      },
-      description: `${result.best.algorithm}, val ROC-AUC ${result.best.metrics.validation.rocAuc.toFixed(4)}, threshold ${result.threshold.value.toFixed(4)} (${result.threshold.strategy})`,
-    });
-    if (o.promoteToStaging) {
-      registered = await client.transitionStage(modelName, registered.version, 'Staging', {
-        archiveExisting: true,
-        reason: `mlops train ${runName}: validation gate passed`,
-        actor: 'mlops-cli',
+    try {
+      registered = await client.registerVersion({
+        modelName,
+        experimentName: config.registry.default_experiment,
+        runName,
+        algorithm: result.best.algorithm,
+        onnxBytes: result.onnx.bytes,
+        sha256: result.onnx.sha256,
+        explainerBytes: result.explainer.bytes,
+        inputSchema: result.inputSchema,
+        metrics: versionMetrics(result),
+        threshold: result.threshold.value,
+        params: runParams(result),
+        ...(result.best.lossCurve
+          ? {
+              history: {
+                train_log_loss: result.best.lossCurve.train,
+                val_log_loss: result.best.lossCurve.validation,
+              },
+            }
+          : {}),
+        tags: {
+          source: 'mlops train',
+          data: result.data.source,
+          sample_ratio: String(result.data.sampleRatio),
+          gate: validation.status,
+        },
+        description: `${result.best.algorithm}, val ROC-AUC ${result.best.metrics.validation.rocAuc.toFixed(4)}, threshold ${result.threshold.value.toFixed(4)} (${result.threshold.strategy})`,
       });
+      if (o.promoteToStaging) {
+        registered = await client.transitionStage(modelName, registered.version, 'Staging', {
+          archiveExisting: true,
+          reason: `mlops train ${runName}: validation gate passed`,
+          actor: 'mlops-cli',
+        });
+      }
+    } finally {
+      await client.close();
+      await events?.close();
     }
   }
 
@@ -159,6 +175,13 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
       registered
         ? `registered: ${registered.modelName} version ${registered.version} (stage ${registered.stage}) in ${registry}`
         : `not registered: the validation gate rejected ${result.best.algorithm}`,
+    );
+  }
+  if (events !== undefined) {
+    out.push(
+      events.observed.length > 0
+        ? `events (in-process bus):\n${events.observed.map((line) => `  ${line}`).join('\n')}`
+        : 'events (in-process bus): none observed',
     );
   }
   out.push(`outputs: ${dir}`);

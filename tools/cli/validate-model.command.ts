@@ -9,6 +9,7 @@ import {
   splitData,
   splitMetrics,
   validateModel,
+  type RegisteredVersion,
 } from '@mlops/training';
 import { CliError, gateSettings, loadConfigFrom } from './common.js';
 import { gateSummary } from './train.command.js';
@@ -54,16 +55,22 @@ export async function validateModelCommand(o: ValidateModelOptions): Promise<num
     }
     source = { kind: 'file', path };
   } else {
-    const client = registryFromEnv(process.env, 'mlops-cli');
-    const v =
-      o.version !== undefined
-        ? await client.getVersion(modelName, o.version)
-        : await client.latestVersion(modelName);
-    if (v === null)
-      throw new CliError(
-        `no version of ${modelName} in the registry at ${client.location}: train one with mlops train --register-best, or pass --model-path`,
-      );
-    bytes = await client.getOnnx(modelName, v.version);
+    // Laptop mode holds the registry file's lock while open: read the version and its bytes, then close.
+    const client = registryFromEnv(process.env, { actor: 'mlops-cli' });
+    let v: RegisteredVersion | null;
+    try {
+      v =
+        o.version !== undefined
+          ? await client.getVersion(modelName, o.version)
+          : await client.latestVersion(modelName);
+      if (v === null)
+        throw new CliError(
+          `no version of ${modelName} in the registry at ${client.location}: train one with mlops train --register-best, or pass --model-path`,
+        );
+      bytes = await client.getOnnx(modelName, v.version);
+    } finally {
+      await client.close();
+    }
     threshold ??= v.threshold ?? undefined;
     source = {
       kind: 'registry',

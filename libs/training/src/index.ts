@@ -7,7 +7,7 @@ export * from './pipeline.js';
 export * from './report.js';
 export * from './gate/validate-model.js';
 export * from './registry/model-registry.client.js';
-export * from './registry/local-model-registry.client.js';
 export * from './registry/http-model-registry.client.js';
+export * from './registry/embedded-model-registry.client.js';
 export * from './registry/registry-from-env.js';
 export * from './explain/explainer-artifact.js';

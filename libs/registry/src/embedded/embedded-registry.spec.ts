@@ -19,7 +19,9 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function open(options: Partial<Parameters<typeof openEmbeddedRegistry>[0]> = {}): Promise<EmbeddedRegistry> {
+async function open(
+  options: Partial<Parameters<typeof openEmbeddedRegistry>[0]> = {},
+): Promise<EmbeddedRegistry> {
   const registry = await openEmbeddedRegistry({ path: join(dir, 'registry.sqlite'), ...options });
   opened.push(registry);
   return registry;
@@ -33,15 +35,24 @@ async function text(stream: Readable): Promise<string> {
 
 /** A run with an ONNX artifact, registered as a version of `name`. */
 async function registerOne(r: EmbeddedRegistry, name: string, onnx: string): Promise<number> {
-  const experiment = await r.tracking.getExperimentByName('churn').catch(() => r.tracking.createExperiment('churn'));
+  const experiment = await r.tracking
+    .getExperimentByName('churn')
+    .catch(() => r.tracking.createExperiment('churn'));
   const run = await r.tracking.createRun({ experimentId: experiment.experimentId, runName: `train-${onnx}` });
   await r.tracking.logBatch(run.info.runId, {
     params: [{ key: 'model.max_depth', value: '6' }],
     metrics: [{ key: 'roc_auc', value: 0.84, timestamp: 1, step: 0 }],
   });
-  await r.artifacts.put(`${experiment.experimentId}/${run.info.runId}/artifacts/model/model.onnx`, Buffer.from(onnx));
+  await r.artifacts.put(
+    `${experiment.experimentId}/${run.info.runId}/artifacts/model/model.onnx`,
+    Buffer.from(onnx),
+  );
   await r.models.createModel(name).catch(() => undefined);
-  const version = await r.models.createVersion(name, { runId: run.info.runId, onnxArtifactPath: 'model/model.onnx', threshold: 0.4 });
+  const version = await r.models.createVersion(name, {
+    runId: run.info.runId,
+    onnxArtifactPath: 'model/model.onnx',
+    threshold: 0.4,
+  });
   return version.version;
 }
 
@@ -50,34 +61,57 @@ describe('openEmbeddedRegistry', () => {
     const first = await open();
     expect(existsSync(first.path)).toBe(true);
     const v = await registerOne(first, 'churn-predictor', 'onnx-1');
-    await first.models.transitionStage('churn-predictor', v, { stage: 'Staging', archiveExistingVersions: true, actor: 'cli' });
+    await first.models.transitionStage('churn-predictor', v, {
+      stage: 'Staging',
+      archiveExistingVersions: true,
+      actor: 'cli',
+    });
     await first.close();
     expect(existsSync(`${first.path}.lock`)).toBe(false);
 
     const second = await open();
     const version = await second.models.getVersion('churn-predictor', 1);
-    expect(version).toMatchObject({ currentStage: 'Staging', threshold: 0.4, checksum: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(version).toMatchObject({
+      currentStage: 'Staging',
+      threshold: 0.4,
+      checksum: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+    });
     expect(await text(await second.artifacts.openDigest(version.onnxDigest as string))).toBe('onnx-1');
     const run = await second.tracking.getRun(version.runId as string);
     expect(run.params).toEqual([{ key: 'model.max_depth', value: '6' }]);
     expect(run.metrics).toEqual([{ key: 'roc_auc', value: 0.84, timestamp: 1, step: 0 }]);
-    expect((await second.models.history('churn-predictor')).map((h) => [h.version, h.fromStage, h.toStage, h.actor])).toEqual([
-      [1, 'None', 'Staging', 'cli'],
-    ]);
+    expect(
+      (await second.models.history('churn-predictor')).map((h) => [
+        h.version,
+        h.fromStage,
+        h.toStage,
+        h.actor,
+      ]),
+    ).toEqual([[1, 'None', 'Staging', 'cli']]);
     // The SQL view of the training history, as on PostgreSQL.
-    const history = (await second.dataSource.query(`SELECT model, version, stage, params, final_metrics FROM training_history`)) as {
+    const history = (await second.dataSource.query(
+      `SELECT model, version, stage, params, final_metrics FROM training_history`,
+    )) as {
       params: string;
       final_metrics: string;
     }[];
     expect(history).toEqual([
-      { model: 'churn-predictor', version: 1, stage: 'Staging', params: '{"model.max_depth":"6"}', final_metrics: '{"roc_auc":0.84}' },
+      {
+        model: 'churn-predictor',
+        version: 1,
+        stage: 'Staging',
+        params: '{"model.max_depth":"6"}',
+        final_metrics: '{"roc_auc":0.84}',
+      },
     ]);
   });
 
   it('lets one process at a time open the file: a second opener waits, then fails naming the holder', async () => {
     const first = await open();
     await expect(open({ lockTimeoutMs: 150 })).rejects.toThrow(
-      new RegExp(`in use by process ${process.pid}@.* \\(lock file .*registry\\.sqlite\\.lock\\): wait for that command to finish`),
+      new RegExp(
+        `in use by process ${process.pid}@.* \\(lock file .*registry\\.sqlite\\.lock\\): wait for that command to finish`,
+      ),
     );
     const waiting = open({ lockTimeoutMs: 5000 });
     await registerOne(first, 'churn-predictor', 'a');
@@ -93,19 +127,41 @@ describe('openEmbeddedRegistry', () => {
   });
 
   it('relays the outbox through the in-process bus after each change, validated against the contracts', async () => {
-    const bus = new InProcessEventBus({ groupId: 'test', idempotencyStore: new InMemoryIdempotencyStore(), producerName: 'registry' });
+    const bus = new InProcessEventBus({
+      groupId: 'test',
+      idempotencyStore: new InMemoryIdempotencyStore(),
+      producerName: 'registry',
+    });
     const seen: { eventId: string; payload: unknown }[] = [];
-    bus.subscribe(topics.modelPromoted, (event) => void seen.push({ eventId: event.eventId, payload: event.payload }));
+    bus.subscribe(
+      topics.modelPromoted,
+      (event) => void seen.push({ eventId: event.eventId, payload: event.payload }),
+    );
     await bus.start();
     const warnings: string[] = [];
     const registry = await open({ events: bus, onWarning: (m) => warnings.push(m) });
     await registerOne(registry, 'churn-predictor', 'a');
     await registerOne(registry, 'churn-predictor', 'b');
-    await registry.models.transitionStage('churn-predictor', 1, { stage: 'Staging', archiveExistingVersions: true, actor: 'cli' });
-    await registry.models.transitionStage('churn-predictor', 2, { stage: 'Staging', archiveExistingVersions: true, actor: 'cli' });
+    await registry.models.transitionStage('churn-predictor', 1, {
+      stage: 'Staging',
+      archiveExistingVersions: true,
+      actor: 'cli',
+    });
+    await registry.models.transitionStage('churn-predictor', 2, {
+      stage: 'Staging',
+      archiveExistingVersions: true,
+      actor: 'cli',
+    });
     await bus.idle();
     expect(seen.map((e) => e.payload)).toEqual([
-      { modelName: 'churn-predictor', version: 1, fromStage: 'None', toStage: 'Staging', promotedBy: 'cli', reason: 'transition to Staging' },
+      {
+        modelName: 'churn-predictor',
+        version: 1,
+        fromStage: 'None',
+        toStage: 'Staging',
+        promotedBy: 'cli',
+        reason: 'transition to Staging',
+      },
       {
         modelName: 'churn-predictor',
         version: 2,
@@ -116,7 +172,10 @@ describe('openEmbeddedRegistry', () => {
         reason: 'transition to Staging',
       },
     ]);
-    const rows = (await registry.dataSource.query(`SELECT id, published_at FROM outbox ORDER BY rowid`)) as { id: string; published_at: string }[];
+    const rows = (await registry.dataSource.query(`SELECT id, published_at FROM outbox ORDER BY rowid`)) as {
+      id: string;
+      published_at: string;
+    }[];
     expect(rows.map((r) => r.id)).toEqual(seen.map((e) => e.eventId));
     expect(rows.every((r) => typeof r.published_at === 'string')).toBe(true);
     expect(warnings).toEqual([]);
@@ -129,23 +188,40 @@ describe('openEmbeddedRegistry', () => {
     await registry.models.transitionStage('churn-predictor', 1, { stage: 'Production', actor: 'cli' });
     await bus.idle();
     expect(seen).toHaveLength(3);
-    expect(warnings).toEqual([expect.stringContaining(`outbox event bad-row (${topics.modelPromoted.name}) not published`)]);
-    expect(await registry.dataSource.query(`SELECT attempts, published_at IS NULL AS pending FROM outbox WHERE id = 'bad-row'`)).toEqual([
-      { attempts: 1, pending: 1 },
+    expect(warnings).toEqual([
+      expect.stringContaining(`outbox event bad-row (${topics.modelPromoted.name}) not published`),
     ]);
+    expect(
+      await registry.dataSource.query(
+        `SELECT attempts, published_at IS NULL AS pending FROM outbox WHERE id = 'bad-row'`,
+      ),
+    ).toEqual([{ attempts: 1, pending: 1 }]);
     await bus.close();
   });
 
   it('serves typed reads through the entities (SQLite types: datetime for timestamptz)', async () => {
     const registry = await open();
     await registerOne(registry, 'churn-predictor', 'a');
-    await registry.models.transitionStage('churn-predictor', 1, { stage: 'Production', actor: 'cli', reason: 'first' });
-    const version = await registry.dataSource.getRepository(ModelVersionEntity).findOneByOrFail({ name: 'churn-predictor', version: 1 });
+    await registry.models.transitionStage('churn-predictor', 1, {
+      stage: 'Production',
+      actor: 'cli',
+      reason: 'first',
+    });
+    const version = await registry.dataSource
+      .getRepository(ModelVersionEntity)
+      .findOneByOrFail({ name: 'churn-predictor', version: 1 });
     expect(version).toMatchObject({ currentStage: 'Production', threshold: 0.4, inputSchema: null });
-    const transition = await registry.dataSource.getRepository(StageTransitionEntity).findOneByOrFail({ name: 'churn-predictor' });
+    const transition = await registry.dataSource
+      .getRepository(StageTransitionEntity)
+      .findOneByOrFail({ name: 'churn-predictor' });
     expect(transition.at).toBeInstanceOf(Date);
     expect(Math.abs(transition.at.getTime() - Date.now())).toBeLessThan(60_000);
-    expect(transition).toMatchObject({ fromStage: 'None', toStage: 'Production', kind: 'transition', reason: 'first' });
+    expect(transition).toMatchObject({
+      fromStage: 'None',
+      toStage: 'Production',
+      kind: 'transition',
+      reason: 'first',
+    });
   });
 
   it('lists, reads and resolves artifacts by path on SQLite as on PostgreSQL', async () => {

@@ -68,7 +68,11 @@ export async function openEmbeddedRegistry(options: EmbeddedRegistryOptions): Pr
   const path = resolve(options.path);
   const artifactsDir = resolve(options.artifactsDir ?? join(dirname(path), 'artifacts'));
   await mkdir(dirname(path), { recursive: true });
-  const release = await acquireFileLock(`${path}.lock`, options.lockTimeoutMs ?? 30_000, `the registry ${path}`);
+  const release = await acquireFileLock(
+    `${path}.lock`,
+    options.lockTimeoutMs ?? 30_000,
+    `the registry ${path}`,
+  );
   try {
     const existing = await readFile(path).then(
       (bytes) => new Uint8Array(bytes),
@@ -81,10 +85,13 @@ export async function openEmbeddedRegistry(options: EmbeddedRegistryOptions): Pr
     try {
       const db = SqliteAccess.of(dataSource);
       db.onCommit((bytes) => writeAtomically(path, bytes));
-      if (existing === undefined || migrated > 0) await writeAtomically(path, dataSource.sqljsManager.exportDatabase());
+      if (existing === undefined || migrated > 0)
+        await writeAtomically(path, dataSource.sqljsManager.exportDatabase());
       const artifacts = new ArtifactsService(dataSource, new LocalArtifactStore(artifactsDir));
       const outbox =
-        options.events !== undefined ? new SqliteOutboxRelay(dataSource, options.events, options.onWarning) : new PendingOutbox();
+        options.events !== undefined
+          ? new SqliteOutboxRelay(dataSource, options.events, options.onWarning)
+          : new PendingOutbox();
       return {
         path,
         artifactsDir,
@@ -116,7 +123,9 @@ export async function openEmbeddedRegistry(options: EmbeddedRegistryOptions): Pr
  * database, the SQLite entities, the migrations run (`migrated`: how many ran now), LIKE made
  * case-sensitive as in PostgreSQL. In memory only: {@link openEmbeddedRegistry} adds the file.
  */
-export async function openSqliteRegistryDataSource(database?: Uint8Array): Promise<{ dataSource: DataSource; migrated: number }> {
+export async function openSqliteRegistryDataSource(
+  database?: Uint8Array,
+): Promise<{ dataSource: DataSource; migrated: number }> {
   const dataSource = new DataSource({
     type: 'sqljs',
     ...(database !== undefined ? { database } : {}),

@@ -7,7 +7,11 @@ import { hostname } from 'node:os';
  * then gets an error that names the holder and the file to delete if that process is not running.
  * @returns the release function (removes the file).
  */
-export async function acquireFileLock(path: string, timeoutMs: number, what: string): Promise<() => Promise<void>> {
+export async function acquireFileLock(
+  path: string,
+  timeoutMs: number,
+  what: string,
+): Promise<() => Promise<void>> {
   const owner = `${process.pid}@${hostname()}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -16,7 +20,8 @@ export async function acquireFileLock(path: string, timeoutMs: number, what: str
       await handle.writeFile(owner);
       await handle.close();
       return async () => {
-        if ((await readFile(path, 'utf8').catch(() => '')) === owner) await unlink(path).catch(() => undefined);
+        if ((await readFile(path, 'utf8').catch(() => '')) === owner)
+          await unlink(path).catch(() => undefined);
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -46,10 +46,16 @@ export class SqliteOutboxRelay extends OutboxFlusher {
             ...(row.correlation_id !== null ? { correlationId: row.correlation_id } : {}),
           }),
         ]);
-        await this.db.write(`UPDATE outbox SET published_at = ${SQLITE_NOW}, attempts = attempts + 1 WHERE id = ?1`, [row.id]);
+        await this.db.write(
+          `UPDATE outbox SET published_at = ${SQLITE_NOW}, attempts = attempts + 1 WHERE id = ?1`,
+          [row.id],
+        );
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        await this.db.write(`UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1`, [row.id, message.slice(0, 1000)]);
+        await this.db.write(`UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1`, [
+          row.id,
+          message.slice(0, 1000),
+        ]);
         this.onError(`outbox event ${row.id} (${row.topic}) not published: ${message}`);
       }
     }

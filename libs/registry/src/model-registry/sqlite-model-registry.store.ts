@@ -3,8 +3,21 @@ import type { DataSource } from 'typeorm';
 import { SqliteAccess, parseJson, type SqliteQuery } from '../database/sqlite/sqlite-access.js';
 import type { KeyValue } from '../tracking/tracking.types.js';
 import { ModelRegistryStore, type LockedModel, type OutboxItem } from './model-registry.store.js';
-import type { ModelVersion, NewModelVersion, RegisteredModel, Stage, StageTransition, TransitionKind } from './model-registry.types.js';
-import { toTransition, toVersion, type ModelRow, type TransitionRow, type VersionRow } from './typeorm-model-registry.store.js';
+import type {
+  ModelVersion,
+  NewModelVersion,
+  RegisteredModel,
+  Stage,
+  StageTransition,
+  TransitionKind,
+} from './model-registry.types.js';
+import {
+  toTransition,
+  toVersion,
+  type ModelRow,
+  type TransitionRow,
+  type VersionRow,
+} from './typeorm-model-registry.store.js';
 
 /*
  * The SQL of TypeOrmModelRegistryStore in SQLite's dialect. The model lock (`SELECT ... FOR
@@ -32,7 +45,10 @@ function versionOf(row: VersionRow): ModelVersion {
 }
 
 async function versionsOf(q: SqliteQuery, name: string): Promise<ModelVersion[]> {
-  const rows = await q.query<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM model_versions mv WHERE mv.name = ?1 ORDER BY mv.version`, [name]);
+  const rows = await q.query<VersionRow>(
+    `SELECT ${VERSION_COLUMNS} FROM model_versions mv WHERE mv.name = ?1 ORDER BY mv.version`,
+    [name],
+  );
   return rows.map(versionOf);
 }
 
@@ -81,25 +97,29 @@ class SqliteLockedModel implements LockedModel {
         [this.name, version, key, value],
       );
     }
-    const rows = await this.q.query<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM model_versions mv WHERE mv.name = ?1 AND mv.version = ?2`, [
-      this.name,
-      version,
-    ]);
+    const rows = await this.q.query<VersionRow>(
+      `SELECT ${VERSION_COLUMNS} FROM model_versions mv WHERE mv.name = ?1 AND mv.version = ?2`,
+      [this.name, version],
+    );
     return versionOf(rows[0] as VersionRow);
   }
 
   async setStage(version: number, stage: Stage, now: number): Promise<void> {
-    await this.q.query(`UPDATE model_versions SET current_stage = ?3, last_updated_time = ?4 WHERE name = ?1 AND version = ?2`, [
+    await this.q.query(
+      `UPDATE model_versions SET current_stage = ?3, last_updated_time = ?4 WHERE name = ?1 AND version = ?2`,
+      [this.name, version, stage, now],
+    );
+    await this.q.query(`UPDATE registered_models SET last_updated_time = ?2 WHERE name = ?1`, [
       this.name,
-      version,
-      stage,
       now,
     ]);
-    await this.q.query(`UPDATE registered_models SET last_updated_time = ?2 WHERE name = ?1`, [this.name, now]);
   }
 
   async aliasVersion(alias: string): Promise<number | undefined> {
-    const rows = await this.q.query<{ version: number }>(`SELECT version FROM model_aliases WHERE name = ?1 AND alias = ?2`, [this.name, alias]);
+    const rows = await this.q.query<{ version: number }>(
+      `SELECT version FROM model_aliases WHERE name = ?1 AND alias = ?2`,
+      [this.name, alias],
+    );
     return rows[0] === undefined ? undefined : Number(rows[0].version);
   }
 
@@ -111,12 +131,22 @@ class SqliteLockedModel implements LockedModel {
   }
 
   async deleteAlias(alias: string): Promise<boolean> {
-    const rows = await this.q.query(`DELETE FROM model_aliases WHERE name = ?1 AND alias = ?2 RETURNING alias`, [this.name, alias]);
+    const rows = await this.q.query(
+      `DELETE FROM model_aliases WHERE name = ?1 AND alias = ?2 RETURNING alias`,
+      [this.name, alias],
+    );
     return rows.length > 0;
   }
 
   async recordTransitions(
-    entries: readonly { version: number; fromStage: Stage; toStage: Stage; kind: TransitionKind; actor: string; reason: string }[],
+    entries: readonly {
+      version: number;
+      fromStage: Stage;
+      toStage: Stage;
+      kind: TransitionKind;
+      actor: string;
+      reason: string;
+    }[],
   ): Promise<void> {
     // One statement per entry, in order: `id` (the rowid) keeps the order of the history.
     for (const e of entries) {
@@ -150,7 +180,10 @@ export class SqliteModelRegistryStore extends ModelRegistryStore {
     this.db = SqliteAccess.of(dataSource);
   }
 
-  createModel(input: { name: string; description: string | null; tags: readonly KeyValue[] }, now: number): Promise<boolean> {
+  createModel(
+    input: { name: string; description: string | null; tags: readonly KeyValue[] },
+    now: number,
+  ): Promise<boolean> {
     return this.db.transaction(async (q) => {
       const rows = await q.query(
         `INSERT INTO registered_models (name, description, creation_time, last_updated_time) VALUES (?1, ?2, ?3, ?3)
@@ -169,7 +202,10 @@ export class SqliteModelRegistryStore extends ModelRegistryStore {
   }
 
   async getModel(name: string): Promise<RegisteredModel | undefined> {
-    const rows = await this.db.read<ModelRow>(`SELECT ${MODEL_COLUMNS} FROM registered_models rm WHERE rm.name = ?1`, [name]);
+    const rows = await this.db.read<ModelRow>(
+      `SELECT ${MODEL_COLUMNS} FROM registered_models rm WHERE rm.name = ?1`,
+      [name],
+    );
     if (rows[0] === undefined) return undefined;
     return (await this.withLatest(rows))[0];
   }
@@ -183,7 +219,9 @@ export class SqliteModelRegistryStore extends ModelRegistryStore {
     let where = 'TRUE';
     if (query.nameLike !== undefined) {
       params.push(query.nameLike.pattern);
-      where = query.nameLike.caseInsensitive ? `lower(rm.name) LIKE lower(?3) ESCAPE '\\'` : `rm.name LIKE ?3 ESCAPE '\\'`;
+      where = query.nameLike.caseInsensitive
+        ? `lower(rm.name) LIKE lower(?3) ESCAPE '\\'`
+        : `rm.name LIKE ?3 ESCAPE '\\'`;
     }
     const rows = await this.db.read<ModelRow>(
       `SELECT ${MODEL_COLUMNS} FROM registered_models rm WHERE ${where} ORDER BY rm.name LIMIT ?1 OFFSET ?2`,
@@ -207,7 +245,10 @@ export class SqliteModelRegistryStore extends ModelRegistryStore {
       creationTime: Number(r.creation_time),
       lastUpdatedTime: Number(r.last_updated_time),
       tags: parseJson<KeyValue[]>(r.tags, []),
-      aliases: parseJson<{ alias: string; version: number }[]>(r.aliases, []).map((a) => ({ alias: a.alias, version: Number(a.version) })),
+      aliases: parseJson<{ alias: string; version: number }[]>(r.aliases, []).map((a) => ({
+        alias: a.alias,
+        version: Number(a.version),
+      })),
       latestVersions: latest.filter((v) => v.name === r.name).map(versionOf),
     }));
   }
@@ -222,7 +263,9 @@ export class SqliteModelRegistryStore extends ModelRegistryStore {
   }
 
   async deleteModel(name: string): Promise<boolean> {
-    return (await this.db.write(`DELETE FROM registered_models WHERE name = ?1 RETURNING name`, [name])).length > 0;
+    return (
+      (await this.db.write(`DELETE FROM registered_models WHERE name = ?1 RETURNING name`, [name])).length > 0
+    );
   }
 
   async setModelTag(name: string, tag: KeyValue): Promise<void> {
@@ -233,10 +276,10 @@ export class SqliteModelRegistryStore extends ModelRegistryStore {
   }
 
   async getVersion(name: string, version: number): Promise<ModelVersion | undefined> {
-    const rows = await this.db.read<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM model_versions mv WHERE mv.name = ?1 AND mv.version = ?2`, [
-      name,
-      version,
-    ]);
+    const rows = await this.db.read<VersionRow>(
+      `SELECT ${VERSION_COLUMNS} FROM model_versions mv WHERE mv.name = ?1 AND mv.version = ?2`,
+      [name, version],
+    );
     return rows[0] && versionOf(rows[0]);
   }
 
@@ -263,7 +306,12 @@ export class SqliteModelRegistryStore extends ModelRegistryStore {
     );
   }
 
-  async updateVersion(name: string, version: number, patch: { description?: string | null }, now: number): Promise<boolean> {
+  async updateVersion(
+    name: string,
+    version: number,
+    patch: { description?: string | null },
+    now: number,
+  ): Promise<boolean> {
     const rows = await this.db.write(
       `UPDATE model_versions SET description = CASE WHEN ?4 THEN ?3 ELSE description END, last_updated_time = ?5
        WHERE name = ?1 AND version = ?2 RETURNING name`,
@@ -273,7 +321,14 @@ export class SqliteModelRegistryStore extends ModelRegistryStore {
   }
 
   async deleteVersion(name: string, version: number): Promise<boolean> {
-    return (await this.db.write(`DELETE FROM model_versions WHERE name = ?1 AND version = ?2 RETURNING name`, [name, version])).length > 0;
+    return (
+      (
+        await this.db.write(`DELETE FROM model_versions WHERE name = ?1 AND version = ?2 RETURNING name`, [
+          name,
+          version,
+        ])
+      ).length > 0
+    );
   }
 
   withModelLock<T>(name: string, work: (model: LockedModel) => Promise<T>): Promise<T | undefined> {

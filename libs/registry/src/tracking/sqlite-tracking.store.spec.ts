@@ -23,7 +23,12 @@ describe('SqliteTrackingStore search', () => {
       ['bare', 0.5, 'LR', undefined],
     ];
     for (const [name, auc, model, start] of runs) {
-      const run = await sut.createRun({ experimentId, runName: name, startTime: start ?? 50, tags: [{ key: 'owner', value: `Team-${name}` }] });
+      const run = await sut.createRun({
+        experimentId,
+        runName: name,
+        startTime: start ?? 50,
+        tags: [{ key: 'owner', value: `Team-${name}` }],
+      });
       ids[name] = run.info.runId;
       await sut.logBatch(run.info.runId, {
         params: [{ key: 'model', value: model }],
@@ -64,8 +69,18 @@ describe('SqliteTrackingStore search', () => {
     const order = [{ kind: 'metric' as const, key: 'auc', ascending: false }];
     // NaN sorts above every number, as in PostgreSQL.
     expect(await search('', { orderBy: order })).toEqual(['rf', 'xgb', 'lr', 'bare']);
-    expect(await search('', { orderBy: [{ kind: 'metric', key: 'auc', ascending: true }] })).toEqual(['bare', 'lr', 'xgb', 'rf']);
-    expect(await search('', { orderBy: [{ kind: 'attribute', key: 'end_time', ascending: true }] })).toEqual(['lr', 'rf', 'xgb', 'bare']);
+    expect(await search('', { orderBy: [{ kind: 'metric', key: 'auc', ascending: true }] })).toEqual([
+      'bare',
+      'lr',
+      'xgb',
+      'rf',
+    ]);
+    expect(await search('', { orderBy: [{ kind: 'attribute', key: 'end_time', ascending: true }] })).toEqual([
+      'lr',
+      'rf',
+      'xgb',
+      'bare',
+    ]);
     expect(await search('', { orderBy: order, maxResults: 1, offset: 1 })).toEqual(['xgb', 'lr']);
   });
 
@@ -79,20 +94,33 @@ describe('SqliteTrackingStore search', () => {
         { key: 'auc', value: 0.99, timestamp: 5, step: 1 },
       ],
     });
-    expect((await sut.getRun(ids['lr'] as string)).metrics).toEqual([{ key: 'auc', value: 0.7, timestamp: 9, step: 2 }]);
-    expect((await sut.metricHistory(ids['lr'] as string, 'auc')).map((m) => m.value)).toEqual([0.81, 0.99, 0.7]);
+    expect((await sut.getRun(ids['lr'] as string)).metrics).toEqual([
+      { key: 'auc', value: 0.7, timestamp: 9, step: 2 },
+    ]);
+    expect((await sut.metricHistory(ids['lr'] as string, 'auc')).map((m) => m.value)).toEqual([
+      0.81, 0.99, 0.7,
+    ]);
   });
 
   it('searches experiments by name with LIKE (case-sensitive, `\\` escapes) and ILIKE', async () => {
     await sut.createExperiment('Churn-v2');
     const names = async (pattern: string, caseInsensitive: boolean) =>
-      (await sut.searchExperiments({ viewType: 'ACTIVE_ONLY', nameLike: { pattern, caseInsensitive }, maxResults: 10, offset: 0 })).map(
-        (e) => e.name,
-      );
+      (
+        await sut.searchExperiments({
+          viewType: 'ACTIVE_ONLY',
+          nameLike: { pattern, caseInsensitive },
+          maxResults: 10,
+          offset: 0,
+        })
+      ).map((e) => e.name);
     expect(await names('Churn%', false)).toEqual(['Churn_v1', 'Churn-v2']);
     expect(await names('churn%', false)).toEqual([]);
     expect(await names('churn%', true)).toEqual(['Churn_v1', 'Churn-v2']);
     expect(await names('Churn\\_%', false)).toEqual(['Churn_v1']);
-    expect((await sut.searchExperiments({ viewType: 'ALL', maxResults: 10, offset: 0 })).map((e) => e.experimentId)).toEqual(['0', '1', '2']);
+    expect(
+      (await sut.searchExperiments({ viewType: 'ALL', maxResults: 10, offset: 0 })).map(
+        (e) => e.experimentId,
+      ),
+    ).toEqual(['0', '1', '2']);
   });
 });

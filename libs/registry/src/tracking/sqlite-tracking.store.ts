@@ -1,7 +1,15 @@
 import type { DataSource } from 'typeorm';
 import { SqliteAccess, parseJson, placeholders, type SqliteQuery } from '../database/sqlite/sqlite-access.js';
 import { TrackingStore, type TrackingWriter } from './tracking.store.js';
-import { ATTRIBUTE_COLUMN, isLater, toExperiment, toRun, toRunInfo, type ExperimentRow, type RunRow } from './typeorm-tracking.store.js';
+import {
+  ATTRIBUTE_COLUMN,
+  isLater,
+  toExperiment,
+  toRun,
+  toRunInfo,
+  type ExperimentRow,
+  type RunRow,
+} from './typeorm-tracking.store.js';
 import type {
   Comparator,
   Experiment,
@@ -78,7 +86,11 @@ function likeCondition(column: string, nameLike: { caseInsensitive: boolean }, p
 }
 
 /** Inserts `rows` in chunks of multi-row VALUES; `sql(values)` completes the statement. */
-async function insertRows(q: SqliteQuery, rows: readonly (readonly unknown[])[], sql: (values: string) => string): Promise<void> {
+async function insertRows(
+  q: SqliteQuery,
+  rows: readonly (readonly unknown[])[],
+  sql: (values: string) => string,
+): Promise<void> {
   for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
     const chunk = rows.slice(start, start + ROWS_PER_INSERT);
     const params: unknown[] = [];
@@ -95,7 +107,10 @@ class SqliteTrackingWriter implements TrackingWriter {
   constructor(private readonly q: SqliteQuery) {}
 
   async runLifecycle(runId: string): Promise<LifecycleStage | undefined> {
-    const rows = await this.q.query<{ lifecycle_stage: LifecycleStage }>(`SELECT lifecycle_stage FROM runs WHERE run_uuid = ?1`, [runId]);
+    const rows = await this.q.query<{ lifecycle_stage: LifecycleStage }>(
+      `SELECT lifecycle_stage FROM runs WHERE run_uuid = ?1`,
+      [runId],
+    );
     return rows[0]?.lifecycle_stage;
   }
 
@@ -107,7 +122,10 @@ class SqliteTrackingWriter implements TrackingWriter {
         [runId, p.key, p.value],
       );
       if (inserted.length > 0) continue;
-      const stored = await this.q.query<KeyValue>(`SELECT key, value FROM params WHERE run_uuid = ?1 AND key = ?2`, [runId, p.key]);
+      const stored = await this.q.query<KeyValue>(
+        `SELECT key, value FROM params WHERE run_uuid = ?1 AND key = ?2`,
+        [runId, p.key],
+      );
       existing.push(...stored);
     }
     return existing;
@@ -141,7 +159,8 @@ class SqliteTrackingWriter implements TrackingWriter {
     await insertRows(
       this.q,
       [...last].map(([key, value]) => [runId, key, value]),
-      (values) => `INSERT INTO run_tags (run_uuid, key, value) VALUES ${values} ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value`,
+      (values) =>
+        `INSERT INTO run_tags (run_uuid, key, value) VALUES ${values} ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value`,
     );
   }
 
@@ -192,14 +211,18 @@ export class SqliteTrackingStore extends TrackingStore {
   }
 
   async getExperiment(experimentId: string): Promise<Experiment | undefined> {
-    const rows = await this.db.read<ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments e WHERE e.experiment_id = ?1`, [
-      experimentId,
-    ]);
+    const rows = await this.db.read<ExperimentRow>(
+      `SELECT ${EXPERIMENT_COLUMNS} FROM experiments e WHERE e.experiment_id = ?1`,
+      [experimentId],
+    );
     return rows[0] && experimentOf(rows[0]);
   }
 
   async getExperimentByName(name: string): Promise<Experiment | undefined> {
-    const rows = await this.db.read<ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments e WHERE e.name = ?1`, [name]);
+    const rows = await this.db.read<ExperimentRow>(
+      `SELECT ${EXPERIMENT_COLUMNS} FROM experiments e WHERE e.name = ?1`,
+      [name],
+    );
     return rows[0] && experimentOf(rows[0]);
   }
 
@@ -228,11 +251,10 @@ export class SqliteTrackingStore extends TrackingStore {
   }
 
   async setExperimentLifecycle(experimentId: string, stage: LifecycleStage, now: number): Promise<void> {
-    await this.db.write(`UPDATE experiments SET lifecycle_stage = ?2, last_update_time = ?3 WHERE experiment_id = ?1`, [
-      experimentId,
-      stage,
-      now,
-    ]);
+    await this.db.write(
+      `UPDATE experiments SET lifecycle_stage = ?2, last_update_time = ?3 WHERE experiment_id = ?1`,
+      [experimentId, stage, now],
+    );
   }
 
   async createRun(info: RunInfo, tags: readonly KeyValue[]): Promise<void> {
@@ -257,7 +279,9 @@ export class SqliteTrackingStore extends TrackingStore {
   }
 
   async getRun(runId: string): Promise<Run | undefined> {
-    const rows = await this.db.read<RunRow>(`SELECT ${RUN_WITH_DATA} FROM runs r WHERE r.run_uuid = ?1`, [runId]);
+    const rows = await this.db.read<RunRow>(`SELECT ${RUN_WITH_DATA} FROM runs r WHERE r.run_uuid = ?1`, [
+      runId,
+    ]);
     return rows[0] && runOf(rows[0]);
   }
 
@@ -286,7 +310,12 @@ export class SqliteTrackingStore extends TrackingStore {
       `SELECT key, value, timestamp, step FROM metrics WHERE run_uuid = ?1 AND key = ?2 ORDER BY step, timestamp, id`,
       [runId, key],
     );
-    return rows.map((r) => ({ key: r.key, value: Number(r.value), timestamp: Number(r.timestamp), step: Number(r.step) }));
+    return rows.map((r) => ({
+      key: r.key,
+      value: Number(r.value),
+      timestamp: Number(r.timestamp),
+      step: Number(r.step),
+    }));
   }
 
   async searchRuns(query: RunQuery): Promise<Run[]> {
@@ -295,15 +324,21 @@ export class SqliteTrackingStore extends TrackingStore {
       params.push(Array.isArray(value) ? JSON.stringify(value) : value);
       return `?${params.length}`;
     };
-    const where = [`r.experiment_id IN (SELECT value FROM json_each(?1))`, lifecycleCondition(query.viewType, 'r.lifecycle_stage')];
+    const where = [
+      `r.experiment_id IN (SELECT value FROM json_each(?1))`,
+      lifecycleCondition(query.viewType, 'r.lifecycle_stage'),
+    ];
     for (const clause of query.clauses) where.push(clauseSql(clause, add));
     const order: string[] = [];
     for (const o of query.orderBy) {
       const dir = o.ascending ? 'ASC' : 'DESC';
-      if (o.kind === 'attribute') order.push(`${ATTRIBUTE_COLUMN[o.key] ?? 'r.start_time'} ${dir} NULLS LAST`);
+      if (o.kind === 'attribute')
+        order.push(`${ATTRIBUTE_COLUMN[o.key] ?? 'r.start_time'} ${dir} NULLS LAST`);
       else {
         const table = o.kind === 'metric' ? 'latest_metrics' : o.kind === 'param' ? 'params' : 'run_tags';
-        order.push(`(SELECT x.value FROM ${table} x WHERE x.run_uuid = r.run_uuid AND x.key = ${add(o.key)}) ${dir} NULLS LAST`);
+        order.push(
+          `(SELECT x.value FROM ${table} x WHERE x.run_uuid = r.run_uuid AND x.key = ${add(o.key)}) ${dir} NULLS LAST`,
+        );
       }
     }
     order.push('r.start_time DESC', 'r.run_uuid');

@@ -184,6 +184,9 @@ export class HttpModelRegistryClient implements ModelRegistryClient {
     return bytes;
   }
 
+  /** Nothing to release: every call is its own request. */
+  async close(): Promise<void> {}
+
   private async experimentId(name: string): Promise<string> {
     try {
       const { experiments } = await this.call<{ experiments: { experimentId: string }[] }>(

@@ -60,11 +60,11 @@ export interface TransitionOptions {
  * What the `train` and `validate-model` commands need from a model registry: register a
  * version (with its tracking run and ONNX artifact), move it between stages, set aliases, read
  * a version and its artifact back. Implemented over the registry service's REST API
- * ({@link HttpModelRegistryClient}) and over a JSON file for a laptop without the service
- * ({@link LocalModelRegistryClient}).
+ * ({@link HttpModelRegistryClient}) and, for a laptop without the service, over the same registry
+ * code on a SQLite file ({@link EmbeddedModelRegistryClient}).
  */
 export interface ModelRegistryClient {
-  /** Where the registry is, for messages: a URL or a directory. */
+  /** Where the registry is, for messages: a URL or the SQLite file. */
   readonly location: string;
   registerVersion(input: RegisterVersionInput): Promise<RegisteredVersion>;
   transitionStage(
@@ -79,6 +79,8 @@ export interface ModelRegistryClient {
   latestVersion(modelName: string, stage?: Stage): Promise<RegisteredVersion | null>;
   /** The ONNX bytes of a version, checked against its checksum. */
   getOnnx(modelName: string, version: number): Promise<Uint8Array>;
+  /** Releases what the client holds (the embedded registry's file lock); call it when done. */
+  close(): Promise<void>;
 }
 
 export function isStage(s: string): s is Stage {
