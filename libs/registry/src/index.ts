@@ -9,6 +9,7 @@ export * from './registry.error.js';
 export * from './database/registry.entities.js';
 export * from './database/1767398400000-create-registry-tables.js';
 export * from './database/1795726075000-metrics-run-check-per-statement.js';
+export * from './database/registry.migrations.js';
 export { SqliteAccess, isSqlite, type SqliteQuery } from './database/sqlite/sqlite-access.js';
 export * from './tracking/tracking.types.js';
 export * from './tracking/tracking.store.js';

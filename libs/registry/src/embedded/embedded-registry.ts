@@ -3,8 +3,8 @@ import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { EventPublisher } from '@mlops/messaging';
 import { DataSource } from 'typeorm';
-import { CreateRegistryTables1767398400000 } from '../database/1767398400000-create-registry-tables.js';
 import { registryEntitiesFor } from '../database/registry.entities.js';
+import { registryMigrations } from '../database/registry.migrations.js';
 import { SqliteAccess } from '../database/sqlite/sqlite-access.js';
 import { ArtifactsService } from '../artifacts/artifacts.service.js';
 import { LocalArtifactStore } from '../artifacts/local-artifact.store.js';
@@ -15,8 +15,6 @@ import { TrackingService } from '../tracking/tracking.service.js';
 import { SqliteOutboxRelay } from './sqlite-outbox.relay.js';
 import { acquireFileLock } from './file-lock.js';
 
-/** The registry's migrations, in order (each one has a SQLite branch). */
-export const registryMigrations = [CreateRegistryTables1767398400000];
 
 export interface EmbeddedRegistryOptions {
   /** The SQLite file (created with the registry's tables on first open), e.g. `.local/registry/registry.sqlite`. */
