@@ -7,6 +7,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -24,6 +25,7 @@ const BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://mlops:mlops@127.0.0.1:5432/mlops';
 const RUN = `it${Date.now().toString(36)}${process.pid}`;
 const PORT = 43201 + (process.pid % 500);
+const KEY_PREFIX = `mlops:test:${RUN}:customer:`;
 
 let service: RunningService;
 let configDir = '';
@@ -77,6 +79,9 @@ beforeAll(async () => {
   const overlay = (parseYaml(readFileSync(envFile, 'utf8')) ?? {}) as Record<string, unknown>;
   overlay['kafka'] = { ...((overlay['kafka'] as object | undefined) ?? {}), consumer_group_prefix: `mlops-${RUN}` };
   overlay['logging'] = { level: 'warn' };
+  // Uploads write online features: under this run's key prefix (deleted after), not the platform's.
+  const features = (overlay['features'] as Record<string, unknown> | undefined) ?? {};
+  overlay['features'] = { ...features, online_store: { type: 'redis', key_prefix: KEY_PREFIX, ttl_seconds: 3600, feature_view: 'customer_features_v1' } };
   writeFileSync(envFile, stringifyYaml(overlay));
   service = await startService(
     { name: 'ingestion', version: '0.0.0-test', module: IngestionModule, uses: { postgres: ingestionDatabase, redis: true }, manifest: ingestionManifest },
@@ -109,6 +114,14 @@ afterAll(async () => {
   await producer?.disconnect();
   await db?.end();
   await service?.stop();
+  const redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${KEY_PREFIX}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
   rmSync(configDir, { recursive: true, force: true });
 }, 60_000);
 
@@ -118,7 +131,7 @@ describe('CSV upload', () => {
   it('stores the 7,043 Telco rows as version 1 and emits data-ingested keyed by the dataset id', async () => {
     const { status, json } = await upload(name('telco'), readFileSync(CSV));
     expect(status).toBe(201);
-    expect(json).toMatchObject({ created: true, records: 7043, stored: 7043, quarantined: 0 });
+    expect(json).toMatchObject({ created: true, records: 7043, stored: 7043, quarantined: 0, features: { status: 'materialized', rows: 7043 } });
     first = datasetOf(json);
     expect(first.version).toBe(1);
     const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM ingestion.dataset_rows WHERE dataset_id = $1', [first.id]);

@@ -3,6 +3,12 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 /** Lifecycle of a dataset version: being written by an upload (invisible to others), an open stream window, or committed. */
 export type DatasetStatus = 'loading' | 'open' | 'committed';
 export type DatasetSourceKind = 'upload' | 'batch' | 'stream';
+/**
+ * A dataset's rows in the online feature store: `pending` (to write; the sweep retries),
+ * `materialized`, `per_record` (a stream window: each record was written as it came), or
+ * `not_applicable` (stored before ingestion wrote features; `POST /datasets/:id/materialize` writes them).
+ */
+export type FeaturesStatus = 'pending' | 'materialized' | 'per_record' | 'not_applicable';
 
 /** A versioned dataset (table `ingestion.datasets`). */
 @Entity({ name: 'datasets' })
@@ -60,6 +66,18 @@ export class DatasetEntity {
   /** When data-ingested was acknowledged by the broker; null = still to publish. */
   @Column('timestamptz', { name: 'published_at', nullable: true })
   publishedAt!: Date | null;
+
+  @Column('text', { name: 'features_status' })
+  featuresStatus!: FeaturesStatus;
+
+  @Column('timestamptz', { name: 'features_materialized_at', nullable: true })
+  featuresMaterializedAt!: Date | null;
+
+  @Column('integer', { name: 'features_attempts' })
+  featuresAttempts!: number;
+
+  @Column('text', { name: 'features_error', nullable: true })
+  featuresError!: string | null;
 }
 
 /** A stored row (table `ingestion.dataset_rows`): the checked record as jsonb. */
@@ -102,4 +120,33 @@ export class QuarantineEntity {
   /** The raw record, truncated to a few KB. */
   @Column('text')
   raw!: string;
+}
+
+/** A streamed record whose online features wait for the feature store (table `ingestion.feature_backlog`). */
+@Entity({ name: 'feature_backlog' })
+export class FeatureBacklogEntity {
+  @PrimaryColumn('bigint')
+  id!: string;
+
+  @Column('text', { name: 'customer_id' })
+  customerId!: string;
+
+  @Column('jsonb')
+  record!: Record<string, string | number | null>;
+
+  /** The record event's time (epoch ms), the feature row's event time. */
+  @Column('bigint', { name: 'event_time_ms' })
+  eventTimeMs!: string;
+
+  @Column('uuid', { name: 'dataset_id' })
+  datasetId!: string;
+
+  @Column('integer')
+  attempts!: number;
+
+  @Column('text', { name: 'last_error' })
+  lastError!: string;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
 }

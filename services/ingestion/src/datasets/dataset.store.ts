@@ -1,6 +1,17 @@
 import type { ColumnSpec } from '@mlops/contracts';
 import type { StoredValue } from '../schema/data-schema.js';
-import type { DatasetSourceKind, DatasetStatus } from './dataset.entity.js';
+import type { DatasetSourceKind, DatasetStatus, FeaturesStatus } from './dataset.entity.js';
+
+/** Where a dataset's rows are in the online feature store. */
+export interface FeaturesState {
+  readonly status: FeaturesStatus;
+  /** When its rows were written (status materialized). */
+  readonly materializedAt: Date | null;
+  /** Failed attempts so far. */
+  readonly attempts: number;
+  /** Why the last attempt failed (status pending), else null. */
+  readonly error: string | null;
+}
 
 /** A dataset version as the service sees it. */
 export interface DatasetRecord {
@@ -20,6 +31,23 @@ export interface DatasetRecord {
   readonly createdAt: Date;
   readonly committedAt: Date | null;
   readonly publishedAt: Date | null;
+  readonly features: FeaturesState;
+}
+
+/** A streamed record whose online features are still to be written (the feature store was down). */
+export interface BacklogItem {
+  readonly customerId: string;
+  /** The checked record, column -> stored value. */
+  readonly record: Readonly<Record<string, StoredValue>>;
+  /** The record event's time, epoch ms: the feature row's event time. */
+  readonly eventTimeMs: number;
+  readonly datasetId: string;
+  readonly error: string;
+}
+
+export interface BacklogEntry extends BacklogItem {
+  readonly id: string;
+  readonly attempts: number;
 }
 
 /** A refused row. */
@@ -96,4 +124,19 @@ export abstract class DatasetStore {
   /** Committed datasets whose data-ingested event is not yet acknowledged, oldest first. */
   abstract unpublished(limit: number): Promise<DatasetRecord[]>;
   abstract markPublished(id: string, at: Date): Promise<void>;
+  /** Committed upload/batch datasets whose features are not written yet (status pending), oldest first. */
+  abstract featuresPending(limit: number): Promise<DatasetRecord[]>;
+  /**
+   * The outcome of a materialization: `materializedAt` (status materialized, error cleared), or
+   * `error` (stays pending, attempts + 1, the sweep retries).
+   */
+  abstract markFeatures(id: string, outcome: { readonly materializedAt: Date } | { readonly error: string }): Promise<void>;
+  /** Keeps a record whose features could not be written, in `tx` (the consumer's, with the record itself). */
+  abstract enqueueFeatures(tx: StreamTx, item: BacklogItem): Promise<void>;
+  /** The oldest backlog entries. */
+  abstract featureBacklog(limit: number): Promise<BacklogEntry[]>;
+  /** Removes the written entries; counts a failed attempt (with its error) on the others. */
+  abstract settleBacklog(written: readonly string[], failed: readonly string[], error: string | null): Promise<void>;
+  /** How much is waiting: datasets pending and backlog records. */
+  abstract featuresBacklogSize(): Promise<{ datasets: number; records: number }>;
 }

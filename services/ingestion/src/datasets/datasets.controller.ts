@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FeaturesOutcome } from '../features/feature-materializer.js';
 import { DatasetsService, type IngestResult } from './datasets.service.js';
-import type { DatasetRecord, QuarantineItem } from './dataset.store.js';
+import type { DatasetRecord, FeaturesState, QuarantineItem } from './dataset.store.js';
 import { IngestionExceptionFilter } from './ingestion-exception.filter.js';
 import { IngestionError, IngestionErrorCode } from './ingestion.error.js';
 import { CSV_CONTENT_TYPE, isCsvContentType } from './csv-body.parser.js';
@@ -91,6 +92,18 @@ export class DatasetsController {
     return { datasetId: dataset.id, quarantinedCount: dataset.quarantinedCount, items };
   }
 
+  /**
+   * `POST /datasets/:id/materialize`: writes the dataset's online features now (after a feature
+   * store outage, after Redis lost its data, or for a dataset stored before features were written).
+   * 200 with what was written; 409 for a stream window; 503 when the store did not take it.
+   */
+  @Post(':id/materialize')
+  @HttpCode(200)
+  async materialize(@Param('id', new ParseUUIDPipe()) id: string): Promise<{ dataset: DatasetView; features: FeaturesOutcome }> {
+    const { dataset, features } = await this.datasets.materialize(id);
+    return { dataset: view(dataset), features };
+  }
+
   /** `POST /datasets/:id/close`: closes an open stream window now (it closes by itself when its UTC day ends). */
   @Post(':id/close')
   @HttpCode(200)
@@ -99,12 +112,13 @@ export class DatasetsController {
   }
 }
 
-export interface DatasetView extends Omit<DatasetRecord, 'windowStart' | 'windowEnd' | 'createdAt' | 'committedAt' | 'publishedAt'> {
+export interface DatasetView extends Omit<DatasetRecord, 'windowStart' | 'windowEnd' | 'createdAt' | 'committedAt' | 'publishedAt' | 'features'> {
   readonly windowStart: string | null;
   readonly windowEnd: string | null;
   readonly createdAt: string;
   readonly committedAt: string | null;
   readonly publishedAt: string | null;
+  readonly features: Omit<FeaturesState, 'materializedAt'> & { readonly materializedAt: string | null };
 }
 
 export interface IngestResponse {
@@ -113,6 +127,8 @@ export interface IngestResponse {
   readonly stored: number;
   readonly quarantined: number;
   readonly dataset: DatasetView;
+  /** The online features of the dataset (status materialized, or pending with the error: retried by the sweep). */
+  readonly features: FeaturesOutcome;
 }
 
 function iso(d: Date | null): string | null {
@@ -127,11 +143,12 @@ function view(d: DatasetRecord): DatasetView {
     createdAt: d.createdAt.toISOString(),
     committedAt: iso(d.committedAt),
     publishedAt: iso(d.publishedAt),
+    features: { ...d.features, materializedAt: iso(d.features.materializedAt) },
   };
 }
 
 function ingestResponse(r: IngestResult): IngestResponse {
-  return { created: r.created, records: r.records, stored: r.stored, quarantined: r.quarantined, dataset: view(r.dataset) };
+  return { created: r.created, records: r.records, stored: r.stored, quarantined: r.quarantined, dataset: view(r.dataset), features: r.features };
 }
 
 function requireCsv(req: FastifyRequest): void {

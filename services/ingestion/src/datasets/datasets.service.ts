@@ -4,6 +4,7 @@ import { topics, type DataIngestedPayload, type EventOf } from '@mlops/contracts
 import { EventPublisher, NonRetriableError } from '@mlops/messaging';
 import { JsonLogger } from '@mlops/observability';
 import { CsvRecordReader, type CsvRecord } from '../csv/csv-record-reader.js';
+import { FeatureMaterializer, type FeaturesOutcome } from '../features/feature-materializer.js';
 import { canonicalCsvLine, DataSchema, isProblem, truncate, type StoredValue } from '../schema/data-schema.js';
 import { INGESTION_SETTINGS, type IngestionSettings } from '../settings/ingestion-settings.js';
 import { DatasetWriter } from './dataset-writer.js';
@@ -19,6 +20,8 @@ export interface IngestResult {
   readonly records: number;
   readonly stored: number;
   readonly quarantined: number;
+  /** The dataset's online features: written now, already written, or pending (with the error) and retried by the sweep. */
+  readonly features: FeaturesOutcome;
 }
 
 export interface CsvUploadMeta {
@@ -51,6 +54,7 @@ export class DatasetsService {
     @Inject(DataSchema) private readonly schema: DataSchema,
     @Inject(INGESTION_SETTINGS) private readonly settings: IngestionSettings,
     @Inject(JsonLogger) private readonly logger: JsonLogger,
+    @Inject(FeatureMaterializer) private readonly features: FeatureMaterializer,
   ) {}
 
   /**
@@ -216,11 +220,17 @@ export class DatasetsService {
 
   /**
    * Appends a streamed record to the open window of its dataset, in the consumer's transaction (so
-   * the dedupe record and the row commit together). The record's values may omit the id column
-   * (it is the event's customerId); when present they must agree.
+   * the dedupe record and the row commit together), and writes its online features (event time =
+   * the event's occurredAt; when the feature store is down they join the backlog in the same
+   * transaction). The record's values may omit the id column (it is the event's customerId); when
+   * present they must agree.
    * @throws NonRetriableError when the record does not fit the schema (the message is dead-lettered with the reason).
    */
-  async appendRecord(event: EventOf<typeof topics.dataRecord>, tx: StreamTx, now: Date = new Date()): Promise<{ datasetId: string; opened: boolean }> {
+  async appendRecord(
+    event: EventOf<typeof topics.dataRecord>,
+    tx: StreamTx,
+    now: Date = new Date(),
+  ): Promise<{ datasetId: string; opened: boolean; features: 'written' | 'stale' | 'backlog' }> {
     const { customerId, datasetName, values } = event.payload;
     const idColumn = this.schema.idColumn;
     const given = values[idColumn];
@@ -236,11 +246,20 @@ export class DatasetsService {
     }
     const start = now;
     const end = nextUtcMidnight(now);
-    return this.store.appendStreamRecord(tx, datasetName, checked.values, this.schema.names, {
+    const appended = await this.store.appendStreamRecord(tx, datasetName, checked.values, this.schema.names, {
       start,
       end,
       detail: { kind: 'stream', topic: topics.dataRecord.name, window: { start: start.toISOString(), end: end.toISOString() } },
     });
+    // The record's online features, with the event's time: a late or replayed older record never replaces a newer row.
+    const features = await this.features.materializeRecord(tx, {
+      customerId,
+      values: checked.values,
+      eventTime: new Date(event.occurredAt),
+      datasetId: appended.datasetId,
+      eventId: event.eventId,
+    });
+    return { ...appended, features };
   }
 
   /**
@@ -289,8 +308,11 @@ export class DatasetsService {
     return closed;
   }
 
-  /** Closes the windows whose day has ended and re-sends unacknowledged data-ingested events. */
-  async sweep(now: Date = new Date()): Promise<{ closed: number; published: number }> {
+  /**
+   * Closes the windows whose day has ended, re-sends unacknowledged data-ingested events, and
+   * retries the online features not written yet (pending datasets, backlog records).
+   */
+  async sweep(now: Date = new Date()): Promise<{ closed: number; published: number; featureDatasets: number; featureRecords: number }> {
     let closed = 0;
     for (const id of await this.store.dueStreamWindows(now)) {
       try {
@@ -304,7 +326,32 @@ export class DatasetsService {
     for (const dataset of await this.store.unpublished(100)) {
       if (await this.publish(dataset)) published++;
     }
-    return { closed, published };
+    const features = await this.features.retry();
+    return { closed, published, featureDatasets: features.datasets, featureRecords: features.records };
+  }
+
+  /**
+   * Writes (again) the online features of a committed upload or batch: after a feature store
+   * outage without waiting for the sweep, after Redis lost its data, or for a dataset stored before
+   * ingestion wrote features. Newer rows already in the store are kept (the dataset's commit time is
+   * its event time).
+   * @throws IngestionError NotFound, NotMaterializable (a stream window), NotOpen (not committed),
+   *   FeatureStoreUnavailable (the store did not take it; the dataset stays pending and the sweep retries).
+   */
+  async materialize(id: string): Promise<{ dataset: DatasetRecord; features: FeaturesOutcome }> {
+    const dataset = await this.get(id);
+    if (dataset.source === 'stream') {
+      throw new IngestionError(
+        IngestionErrorCode.NotMaterializable,
+        `dataset ${id} is a stream window: its records' features are written one by one as they are consumed (with each event's time)`,
+      );
+    }
+    if (dataset.status !== 'committed') throw new IngestionError(IngestionErrorCode.NotOpen, `dataset ${id} is not committed (status ${dataset.status})`);
+    const features = await this.features.materializeDataset(dataset, { force: true });
+    if (features.status === 'pending') {
+      throw new IngestionError(IngestionErrorCode.FeatureStoreUnavailable, `${features.error}. The dataset is stored; its features stay pending and the sweep retries them`);
+    }
+    return { dataset: (await this.store.get(id)) ?? dataset, features };
   }
 
   list(options: { name?: string; limit: number; offset: number }): Promise<DatasetRecord[]> {
@@ -389,16 +436,26 @@ export class DatasetsService {
     }
   }
 
+  /**
+   * After a commit: data-ingested, then the online features (a failure leaves them pending, reported
+   * in the answer; the upload itself succeeded). The same input again: its features are written
+   * again only if they are still pending.
+   */
   private async finishIngest(
     outcome: { dataset: DatasetRecord; created: boolean },
     stored: number,
     quarantined: number,
   ): Promise<IngestResult> {
     if (outcome.created) await this.publish(outcome.dataset);
-    const d = outcome.dataset;
+    let d = outcome.dataset;
+    let features: FeaturesOutcome = { status: d.features.status, featureView: this.features.featureView, ...(d.features.error !== null ? { error: d.features.error } : {}) };
+    if (d.features.status === 'pending') {
+      features = await this.features.materializeDataset(d);
+      d = (await this.store.get(d.id)) ?? d;
+    }
     return outcome.created
-      ? { dataset: d, created: true, records: stored + quarantined, stored, quarantined }
-      : { dataset: d, created: false, records: d.rowCount + d.quarantinedCount, stored: d.rowCount, quarantined: d.quarantinedCount };
+      ? { dataset: d, created: true, records: stored + quarantined, stored, quarantined, features }
+      : { dataset: d, created: false, records: d.rowCount + d.quarantinedCount, stored: d.rowCount, quarantined: d.quarantinedCount, features };
   }
 
   private checkName(name: string): void {

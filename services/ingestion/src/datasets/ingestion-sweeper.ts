@@ -3,7 +3,10 @@ import { JsonLogger } from '@mlops/observability';
 import { INGESTION_SETTINGS, type IngestionSettings } from '../settings/ingestion-settings.js';
 import { DatasetsService } from './datasets.service.js';
 
-/** Every `INGESTION_SWEEP_INTERVAL_MS`: closes stream windows whose UTC day ended and re-sends unacknowledged data-ingested events. */
+/**
+ * Every `INGESTION_SWEEP_INTERVAL_MS`: closes stream windows whose UTC day ended, re-sends
+ * unacknowledged data-ingested events and retries online features not written yet.
+ */
 @Injectable()
 export class IngestionSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
@@ -22,7 +25,7 @@ export class IngestionSweeper implements OnApplicationBootstrap, OnModuleDestroy
         .sweep()
         .then(
           (r) => {
-            if (r.closed + r.published > 0) this.logger.info('ingestion sweep', r);
+            if (r.closed + r.published + r.featureDatasets + r.featureRecords > 0) this.logger.info('ingestion sweep', r);
           },
           (error: unknown) => this.logger.warn('ingestion sweep failed', { error: error instanceof Error ? error.message : String(error) }),
         )

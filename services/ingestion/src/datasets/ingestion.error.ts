@@ -11,6 +11,10 @@ export enum IngestionErrorCode {
   NotFound = 'NOT_FOUND',
   NotOpen = 'NOT_OPEN',
   UnsupportedFormat = 'UNSUPPORTED_FORMAT',
+  /** A stream window's features are written record by record, never as a dataset. */
+  NotMaterializable = 'NOT_MATERIALIZABLE',
+  /** The online feature store did not take a write asked for explicitly (the data itself is stored). */
+  FeatureStoreUnavailable = 'FEATURE_STORE_UNAVAILABLE',
 }
 
 export const HTTP_STATUS_OF: Record<IngestionErrorCode, number> = {
@@ -25,6 +29,8 @@ export const HTTP_STATUS_OF: Record<IngestionErrorCode, number> = {
   [IngestionErrorCode.NotFound]: 404,
   [IngestionErrorCode.NotOpen]: 409,
   [IngestionErrorCode.UnsupportedFormat]: 400,
+  [IngestionErrorCode.NotMaterializable]: 409,
+  [IngestionErrorCode.FeatureStoreUnavailable]: 503,
 };
 
 /** One bad record of a REST batch. */

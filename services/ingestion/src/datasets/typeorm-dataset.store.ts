@@ -3,9 +3,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, type QueryRunner } from 'typeorm';
 import type { ColumnSpec } from '@mlops/contracts';
 import type { StoredValue } from '../schema/data-schema.js';
-import type { DatasetSourceKind, DatasetStatus } from './dataset.entity.js';
+import type { DatasetSourceKind, DatasetStatus, FeaturesStatus } from './dataset.entity.js';
 import {
   DatasetStore,
+  type BacklogEntry,
+  type BacklogItem,
   type DatasetRecord,
   type IngestSummary,
   type IngestWrite,
@@ -14,7 +16,8 @@ import {
 } from './dataset.store.js';
 
 const DATASET_COLUMNS = `id, name, version, status, source, source_detail, content_hash, input_hash, row_count,
-  quarantined_count, columns, window_start, window_end, created_at, committed_at, published_at`;
+  quarantined_count, columns, window_start, window_end, created_at, committed_at, published_at,
+  features_status, features_materialized_at, features_attempts, features_error`;
 
 interface DatasetRow {
   id: string;
@@ -33,6 +36,10 @@ interface DatasetRow {
   created_at: Date;
   committed_at: Date | null;
   published_at: Date | null;
+  features_status: FeaturesStatus;
+  features_materialized_at: Date | null;
+  features_attempts: number;
+  features_error: string | null;
 }
 
 function toRecord(r: DatasetRow): DatasetRecord {
@@ -53,6 +60,12 @@ function toRecord(r: DatasetRow): DatasetRecord {
     createdAt: r.created_at,
     committedAt: r.committed_at,
     publishedAt: r.published_at,
+    features: {
+      status: r.features_status,
+      materializedAt: r.features_materialized_at,
+      attempts: r.features_attempts,
+      error: r.features_error,
+    },
   };
 }
 
@@ -244,8 +257,8 @@ export class TypeOrmDatasetStore extends DatasetStore {
         const [{ v }] = (await em.query(NEXT_VERSION, [name])) as [{ v: number }];
         const id = randomUUID();
         await em.query(
-          `INSERT INTO datasets (id, name, version, status, source, source_detail, columns, window_start, window_end)
-           VALUES ($1, $2, $3, 'open', 'stream', $4::jsonb, '[]', $5, $6)`,
+          `INSERT INTO datasets (id, name, version, status, source, source_detail, columns, window_start, window_end, features_status)
+           VALUES ($1, $2, $3, 'open', 'stream', $4::jsonb, '[]', $5, $6, 'per_record')`,
           [id, name, v, JSON.stringify(window.detail), window.start, window.end],
         );
         open = [{ id }];
@@ -314,5 +327,71 @@ export class TypeOrmDatasetStore extends DatasetStore {
 
   async markPublished(id: string, at: Date): Promise<void> {
     await this.dataSource.query(`UPDATE datasets SET published_at = $2 WHERE id = $1 AND published_at IS NULL`, [id, at]);
+  }
+
+  async featuresPending(limit: number): Promise<DatasetRecord[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT ${DATASET_COLUMNS} FROM datasets WHERE status = 'committed' AND features_status = 'pending'
+       ORDER BY committed_at LIMIT $1`,
+      [limit],
+    )) as DatasetRow[];
+    return rows.map(toRecord);
+  }
+
+  async markFeatures(id: string, outcome: { readonly materializedAt: Date } | { readonly error: string }): Promise<void> {
+    if ('materializedAt' in outcome) {
+      await this.dataSource.query(
+        `UPDATE datasets SET features_status = 'materialized', features_materialized_at = $2, features_error = NULL WHERE id = $1`,
+        [id, outcome.materializedAt],
+      );
+    } else {
+      await this.dataSource.query(
+        `UPDATE datasets SET features_status = 'pending', features_attempts = features_attempts + 1, features_error = $2 WHERE id = $1`,
+        [id, outcome.error.slice(0, 2000)],
+      );
+    }
+  }
+
+  async enqueueFeatures(tx: StreamTx, item: BacklogItem): Promise<void> {
+    const em = tx instanceof EntityManager ? tx : this.dataSource.manager;
+    await em.query(
+      `INSERT INTO feature_backlog (customer_id, record, event_time_ms, dataset_id, last_error) VALUES ($1, $2::jsonb, $3, $4, $5)`,
+      [item.customerId, JSON.stringify(item.record), item.eventTimeMs, item.datasetId, item.error.slice(0, 2000)],
+    );
+  }
+
+  async featureBacklog(limit: number): Promise<BacklogEntry[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT id::text AS id, customer_id, record, event_time_ms::text AS event_time_ms, dataset_id, attempts, last_error
+       FROM feature_backlog ORDER BY id LIMIT $1`,
+      [limit],
+    )) as { id: string; customer_id: string; record: Record<string, StoredValue>; event_time_ms: string; dataset_id: string; attempts: number; last_error: string }[];
+    return rows.map((r) => ({
+      id: r.id,
+      customerId: r.customer_id,
+      record: r.record,
+      eventTimeMs: Number(r.event_time_ms),
+      datasetId: r.dataset_id,
+      attempts: r.attempts,
+      error: r.last_error,
+    }));
+  }
+
+  async settleBacklog(written: readonly string[], failed: readonly string[], error: string | null): Promise<void> {
+    if (written.length > 0) await this.dataSource.query(`DELETE FROM feature_backlog WHERE id = ANY($1::bigint[])`, [written]);
+    if (failed.length > 0) {
+      await this.dataSource.query(
+        `UPDATE feature_backlog SET attempts = attempts + 1, last_error = coalesce($2, last_error) WHERE id = ANY($1::bigint[])`,
+        [failed, error === null ? null : error.slice(0, 2000)],
+      );
+    }
+  }
+
+  async featuresBacklogSize(): Promise<{ datasets: number; records: number }> {
+    const [row] = (await this.dataSource.query(
+      `SELECT (SELECT count(*)::int FROM datasets WHERE status = 'committed' AND features_status = 'pending') AS datasets,
+              (SELECT count(*)::int FROM feature_backlog) AS records`,
+    )) as [{ datasets: number; records: number }];
+    return row;
   }
 }
