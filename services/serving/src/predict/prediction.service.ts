@@ -102,7 +102,7 @@ export class PredictionService {
     if (request.explainK > 0) {
       for (const g of groups)
         if (g.model.explainer === undefined)
-          throw new ServingError(ServingErrorCode.ExplainUnavailable, `explanations are not available for ${g.model.key}: its registry artifact is the ONNX graph only, TreeSHAP needs the in-process tree ensemble`, 'explain');
+          throw new ServingError(ServingErrorCode.ExplainUnavailable, `explanations are not available for ${g.model.key}: the version has no explainer artifact (model/explainer.json of its training run, logged by training since explanations of registry versions exist); register a version trained since, or ask without explain`, 'explain');
     }
 
     const out = new Array<Prediction>(n);
