@@ -1,6 +1,5 @@
 import { readPackageVersion, type ServiceDefinition } from '@mlops/service-kit';
-import { CreateRegistryTables1767398400000, MetricsRunCheckPerStatement1795726075000 } from '@mlops/registry';
-import { registryEntities } from '@mlops/registry';
+import { registryEntities, registryMigrations } from '@mlops/registry';
 import { registryManifest } from './registry.manifest.js';
 import { RegistryModule } from './registry.module.js';
 
@@ -10,7 +9,7 @@ export function registryDefinition(moduleUrl: string): ServiceDefinition {
     name: 'registry',
     version: readPackageVersion(moduleUrl),
     module: RegistryModule,
-    uses: { postgres: { entities: registryEntities, migrations: [CreateRegistryTables1767398400000, MetricsRunCheckPerStatement1795726075000] } },
+    uses: { postgres: { entities: registryEntities, migrations: registryMigrations } },
     manifest: registryManifest,
   };
 }
