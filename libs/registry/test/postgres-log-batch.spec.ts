@@ -169,6 +169,13 @@ describe('log-batch on PostgreSQL', () => {
     expect(run.metrics).toEqual([]);
     expect(run.info.runName).toBe('first');
     expect(await history(runId)).toEqual([]);
+
+    // Without params the call is one autocommitted statement: tags and the name still follow.
+    await sut.logBatch(runId, { tags: [{ key: 'mlflow.runName', value: 'third' }], metrics: [{ key: 'auc', value: 0.5, timestamp: 2, step: 0 }] });
+    run = await sut.getRun(runId);
+    expect(run.info.runName).toBe('third');
+    expect(run.tags).toContainEqual({ key: 'mlflow.runName', value: 'third' });
+    expect(run.metrics).toEqual([{ key: 'auc', value: 0.5, timestamp: 2, step: 0 }]);
   });
 
   it('leaves the same rows as the portable transaction path', async () => {
