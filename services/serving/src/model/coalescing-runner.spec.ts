@@ -1,32 +1,24 @@
-/**
- * @jest-environment ./libs/ml/src/onnx/jest-ort-environment.mjs
- */
-import type { OnnxSession } from '@mlops/ml/onnx-runtime';
-import { CoalescingRunner } from './coalescing-runner.js';
+import type { PipelineInput } from '@mlops/ml/onnx-runtime';
+import type { ServingRow } from './explainer.js';
+import type { PooledModel } from './inference-pool.js';
+import { CoalescingRunner, INLINE_MAX_ROWS, PARALLEL_MIN_ROWS, type ProbaModel } from './coalescing-runner.js';
 
-/** A session double: one double input `x`; probability of class 1 = x / 100. Records each run's batch. */
-function fakeSession(runs: number[][], fail = false): OnnxSession {
-  const session = {
-    inputMetadata: [{ name: 'x', isTensor: true, type: 'float64', shape: [-1, 1] }],
-    run: async (feeds: Record<string, { data: Float64Array }>) => {
-      const x = Array.from(feeds['x']!.data);
+/** A model double: probability of class 1 = x / 100. Records each run's batch. */
+function fakeModel(runs: number[][], fail = false): ProbaModel {
+  return {
+    proba: async (rows: readonly ServingRow[]) => {
+      const x = rows.map((r) => r['x'] as number);
       runs.push(x);
       if (fail) throw new Error('run failed');
-      const probabilities = new Float32Array(2 * x.length);
-      x.forEach((v, i) => {
-        probabilities[2 * i] = 1 - v / 100;
-        probabilities[2 * i + 1] = v / 100;
-      });
-      return { probabilities: { data: probabilities } };
+      return Float32Array.from(x, (v) => v / 100);
     },
   };
-  return session as unknown as OnnxSession;
 }
 
 describe('CoalescingRunner', () => {
   it('answers requests of the same turn with one run and splits the answers back in order', async () => {
     const runs: number[][] = [];
-    const runner = new CoalescingRunner(fakeSession(runs));
+    const runner = new CoalescingRunner(fakeModel(runs));
     const [a, b, c] = await Promise.all([runner.run([{ x: 1 }, { x: 2 }]), runner.run([{ x: 3 }]), runner.run([{ x: 4 }, { x: 5 }, { x: 6 }])]);
     expect(runs).toEqual([[1, 2, 3, 4, 5, 6]]);
     expect(Array.from(a!)).toEqual([0.01, 0.02].map(Math.fround));
@@ -36,17 +28,148 @@ describe('CoalescingRunner', () => {
 
   it('keeps runs at most maxRows (a request larger than that runs alone)', async () => {
     const runs: number[][] = [];
-    const runner = new CoalescingRunner(fakeSession(runs), 3);
+    const runner = new CoalescingRunner(fakeModel(runs), 3);
     await Promise.all([runner.run([{ x: 1 }, { x: 2 }]), runner.run([{ x: 3 }, { x: 4 }]), runner.run([{ x: 5 }, { x: 6 }, { x: 7 }, { x: 8 }]), runner.run([{ x: 9 }])]);
     expect(runs).toEqual([[1, 2], [3, 4], [5, 6, 7, 8], [9]]);
   });
 
   it('rejects every request of a failed run, and serves the next ones', async () => {
     const runs: number[][] = [];
-    const failing = new CoalescingRunner(fakeSession(runs, true));
+    const failing = new CoalescingRunner(fakeModel(runs, true));
     const results = await Promise.allSettled([failing.run([{ x: 1 }]), failing.run([{ x: 2 }])]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
-    const ok = new CoalescingRunner(fakeSession(runs));
+    const ok = new CoalescingRunner(fakeModel(runs));
     expect(Array.from(await ok.run([{ x: 50 }]))).toEqual([0.5]);
+  });
+});
+
+/** A pool double: records where each batch ran; `hold` keeps runs in flight until released. */
+function fakePool(log: string[], opts: { usable?: boolean; fail?: boolean } = {}): { pool: PooledModel; hold: (h: boolean) => void; releaseAll: () => void } {
+  const waiting: (() => void)[] = [];
+  let idleWaiters: (() => void)[] = [];
+  let inFlight = 0;
+  let hold = false;
+  const pool: PooledModel = {
+    id: 1,
+    get idle() {
+      return inFlight < 2;
+    },
+    get usable() {
+      return opts.usable ?? true;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    run(inputs: Readonly<Record<string, PipelineInput>>, n: number): Promise<Float32Array> {
+      const x = Array.from(inputs['x']!.data as Float64Array);
+      log.push(`pool:${x.join(',')}`);
+      inFlight++;
+      return new Promise<Float32Array>((resolve, reject) => {
+        const finish = (): void => {
+          inFlight--;
+          if (opts.fail) reject(new Error('thread failed'));
+          else resolve(Float32Array.from(x, (v) => v / 100));
+          const w = idleWaiters;
+          idleWaiters = [];
+          w.forEach((f) => f());
+        };
+        if (hold) waiting.push(finish);
+        else setImmediate(finish);
+      }).then((p) => (expect(p.length).toBe(n), p));
+    },
+    whenIdle: (f) => void idleWaiters.push(f),
+    release: () => undefined,
+  };
+  return {
+    pool,
+    hold: (h) => {
+      hold = h;
+    },
+    releaseAll: () => waiting.splice(0).forEach((f) => f()),
+  };
+}
+
+function inlineModel(log: string[]): ProbaModel {
+  return {
+    proba: async (rows) => {
+      log.push(`inline:${rows.map((r) => r['x']).join(',')}`);
+      return Float32Array.from(rows, (r) => (r['x'] as number) / 100);
+    },
+    inputs: (rows) => ({ x: { type: 'float64', data: Float64Array.from(rows, (r) => r['x'] as number), dims: [rows.length, 1] } }),
+  };
+}
+
+describe('CoalescingRunner with an inference pool', () => {
+  it('runs a request that is alone on its own thread, and concurrent requests on the pool in one batch', async () => {
+    const log: string[] = [];
+    const { pool } = fakePool(log);
+    const runner = new CoalescingRunner(inlineModel(log), 512, pool);
+    expect(Array.from(await runner.run([{ x: 7 }]))).toEqual([Math.fround(0.07)]);
+    const [a, b] = await Promise.all([runner.run([{ x: 1 }]), runner.run([{ x: 2 }, { x: 3 }])]);
+    expect(Array.from(a!)).toEqual([Math.fround(0.01)]);
+    expect(Array.from(b!)).toEqual([0.02, 0.03].map(Math.fround));
+    expect(log).toEqual(['inline:7', 'pool:1,2,3']);
+  });
+
+  it(`sends a lone request of more than ${INLINE_MAX_ROWS} rows to the pool`, async () => {
+    const log: string[] = [];
+    const runner = new CoalescingRunner(inlineModel(log), 512, fakePool(log).pool);
+    const rows = Array.from({ length: INLINE_MAX_ROWS + 1 }, (_, i) => ({ x: i }));
+    expect((await runner.run(rows)).length).toBe(rows.length);
+    expect(log).toEqual([`pool:${rows.map((r) => r.x).join(',')}`]);
+  });
+
+  it(`while a run is in flight, waits for it (one bigger batch) unless ${PARALLEL_MIN_ROWS} rows wait`, async () => {
+    const log: string[] = [];
+    const { pool, hold, releaseAll } = fakePool(log);
+    const runner = new CoalescingRunner(inlineModel(log), 512, pool);
+    hold(true);
+    const first = Promise.all([runner.run([{ x: 1 }]), runner.run([{ x: 2 }])]);
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['pool:1,2']);
+    // Few rows: they wait for the run in flight.
+    const second = Promise.all([runner.run([{ x: 3 }]), runner.run([{ x: 4 }])]);
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['pool:1,2']);
+    // Enough rows: a parallel run on the other thread.
+    const big = Array.from({ length: PARALLEL_MIN_ROWS }, (_, i) => ({ x: 10 + i }));
+    const third = runner.run(big);
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['pool:1,2', `pool:3,4,${big.map((r) => r.x).join(',')}`]);
+    hold(false);
+    releaseAll();
+    await Promise.all([first, second, third]);
+  });
+
+  it('a runner waiting for a busy pool runs when a run of another model sharing the threads ends', async () => {
+    const log: string[] = [];
+    const { pool, hold, releaseAll } = fakePool(log);
+    const champion = new CoalescingRunner(inlineModel(log), 512, pool);
+    const challenger = new CoalescingRunner(inlineModel(log), 512, pool);
+    hold(true);
+    const busy = [champion.run(Array.from({ length: 20 }, () => ({ x: 1 })))];
+    await new Promise((r) => setImmediate(r));
+    busy.push(champion.run(Array.from({ length: PARALLEL_MIN_ROWS }, () => ({ x: 2 }))));
+    await new Promise((r) => setImmediate(r));
+    expect(pool.idle).toBe(false);
+    const waiting = Promise.all([challenger.run([{ x: 5 }]), challenger.run([{ x: 6 }])]);
+    await new Promise((r) => setImmediate(r));
+    expect(log.filter((l) => l.includes('5'))).toEqual([]);
+    hold(false);
+    releaseAll();
+    const [a, b] = await waiting;
+    expect([a![0], b![0]]).toEqual([0.05, 0.06].map(Math.fround));
+    expect(log[log.length - 1]).toBe('pool:5,6');
+    await Promise.all(busy);
+  });
+
+  it('runs inline when the pool has no live thread, and rejects the batch of a failed pool run', async () => {
+    const log: string[] = [];
+    const gone = new CoalescingRunner(inlineModel(log), 512, fakePool(log, { usable: false }).pool);
+    await Promise.all([gone.run([{ x: 1 }]), gone.run([{ x: 2 }])]);
+    expect(log).toEqual(['inline:1,2']);
+    const failing = new CoalescingRunner(inlineModel(log), 512, fakePool(log, { fail: true }).pool);
+    const results = await Promise.allSettled([failing.run([{ x: 3 }]), failing.run([{ x: 4 }])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 });

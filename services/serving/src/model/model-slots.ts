@@ -35,7 +35,7 @@ export class ModelSlots {
     if (old !== undefined && old !== model && !this.holds(old)) {
       const t = setTimeout(() => {
         this.timers.delete(t);
-        void old.session.release().catch(() => undefined);
+        void old.release().catch(() => undefined);
       }, this.releaseDelayMs);
       t.unref();
       this.timers.add(t);
@@ -55,6 +55,6 @@ export class ModelSlots {
     const s = this.current;
     const all = new Set([s.champion, s.challenger, s.shadow].filter((m): m is ServedModel => m !== undefined));
     this.current = Object.freeze({ champion: undefined, challenger: undefined, shadow: undefined, generation: s.generation + 1 });
-    await Promise.all([...all].map((m) => m.session.release().catch(() => undefined)));
+    await Promise.all([...all].map((m) => m.release().catch(() => undefined)));
   }
 }

@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { PlatformConfig } from '@mlops/config';
 import { topics, type ServedPrediction, type Variant } from '@mlops/contracts';
-import { EventPublisher } from '@mlops/messaging';
+import { EventPublisher, MESSAGING_OPTIONS, type MessagingModuleOptions } from '@mlops/messaging';
 import { JsonLogger, MetricsRegistry } from '@mlops/observability';
 import { PLATFORM_CONFIG, REDIS } from '@mlops/service-kit';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +15,7 @@ import { PredictionEventBatcher } from './prediction-events.js';
 import type { PredictionRequest } from './prediction-request.js';
 import { PredictionService, type Prediction } from './prediction.service.js';
 import { ServingError } from './serving.error.js';
+import { WorkerEventPublisher } from './worker-event-publisher.js';
 
 /** Request latency buckets: 0.25 ms to 1 s (the goal is a p99 under 10 ms). */
 const BUCKETS = [0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
@@ -36,6 +37,8 @@ export class ServingPredictions implements OnApplicationBootstrap, OnApplication
   private readonly requests: Counter<'route' | 'model_version' | 'status'>;
   private readonly duration: Histogram<'route' | 'model_version'>;
   private readonly predictions: Counter<'model_version' | 'variant'>;
+  /** Publishes the prediction-served batches off the event loop (when the Kafka messaging module is there). */
+  private readonly eventThread: WorkerEventPublisher | undefined;
 
   constructor(
     @Inject(PLATFORM_CONFIG) config: PlatformConfig,
@@ -45,6 +48,7 @@ export class ServingPredictions implements OnApplicationBootstrap, OnApplication
     @Inject(JsonLogger) private readonly logger: JsonLogger,
     @Inject(MetricsRegistry) metrics: MetricsRegistry,
     @Inject(REDIS) redis: Redis,
+    @Optional() @Inject(MESSAGING_OPTIONS) messaging?: MessagingModuleOptions,
   ) {
     const s = config.serving;
     this.maxBatch = s.max_batch_size;
@@ -54,12 +58,20 @@ export class ServingPredictions implements OnApplicationBootstrap, OnApplication
     this.predictions = metrics.counter({ name: 'serving_predictions_total', help: 'Rows predicted, by model version and variant', labelNames: ['model_version', 'variant'] });
     const dropped = metrics.counter({ name: 'serving_prediction_events_dropped_total', help: 'Served predictions not published (the bounded buffer was full while Kafka was slow or down)' });
     const published = metrics.counter({ name: 'serving_prediction_events_published_total', help: 'Served predictions published in prediction-served events' });
+    if (messaging !== undefined) {
+      this.eventThread = new WorkerEventPublisher({
+        connection: { clientId: `${messaging.clientId}-events`, brokers: [...messaging.brokers], ...(messaging.kafka ? { kafka: messaging.kafka } : {}), producerName: messaging.producerName ?? messaging.clientId },
+        log: (level, message, fields) => this.logger[level](message, fields),
+      });
+    }
+    const thread = this.eventThread;
     this.events = new PredictionEventBatcher({
       maxBatch: Math.min(1000, s.prediction_events.max_batch),
       flushIntervalMs: s.prediction_events.flush_interval_ms,
       maxBuffered: Math.max(50_000, s.prediction_events.max_batch),
       publish: async (batch: ServedPrediction[]) => {
-        await publisher.publish(topics.predictionServed, { batchId: randomUUID(), predictions: batch });
+        if (thread?.alive) await thread.publish(batch);
+        else await publisher.publish(topics.predictionServed, { batchId: randomUUID(), predictions: batch });
         published.inc(batch.length);
       },
       onDrop: (n) => dropped.inc(n),
@@ -88,6 +100,7 @@ export class ServingPredictions implements OnApplicationBootstrap, OnApplication
 
   async onApplicationShutdown(): Promise<void> {
     await this.events.close();
+    await this.eventThread?.close();
   }
 
   /** Predicts and records the request metrics; errors are rethrown for the transport to map. */

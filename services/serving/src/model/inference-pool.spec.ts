@@ -1,0 +1,74 @@
+/**
+ * @jest-environment ./libs/ml/src/onnx/jest-ort-environment.mjs
+ */
+import { resolve } from 'node:path';
+import { GradientBoostingClassifier, Preprocessor, TELCO_FEATURES, exportPipelineToOnnx, fitFeatures, readCsvFile, type StepSpec } from '@mlops/ml';
+import { createPipelineSession, type PipelineSession, type RawRow } from '@mlops/ml/onnx-runtime';
+import { InferencePool } from './inference-pool.js';
+
+describe('InferencePool (onnxruntime in worker threads)', () => {
+  let pipeline: PipelineSession;
+  let rows: RawRow[];
+  let pool: InferencePool;
+
+  beforeAll(async () => {
+    const ds = (await readCsvFile(resolve(process.cwd(), 'data/raw/customer_data.csv'), { schema: { customer_id: 'id', churn: 'target', senior_citizen: 'numeric' } })).dataset;
+    const train = ds.take(Int32Array.from({ length: 2000 }, (_, i) => i));
+    const features = fitFeatures(TELCO_FEATURES, train);
+    const derived = features.apply(train);
+    const steps: StepSpec[] = derived.schema
+      .filter((c) => c.role === 'numeric' || c.role === 'categorical')
+      .map((c) => (c.role === 'numeric' ? { column: c.name, kind: 'numeric', impute: 'median', scale: true } : { column: c.name, kind: 'onehot' }));
+    const pre = new Preprocessor({ steps }).fit(derived);
+    const model = new GradientBoostingClassifier({ nEstimators: 20, maxDepth: 3, learningRate: 0.1, randomState: 3 }).fit(pre.transform(derived), ds.labels('churn', 'Yes').subarray(0, 2000));
+    pipeline = await createPipelineSession(exportPipelineToOnnx({ features, preprocessor: pre, model }));
+    rows = Array.from({ length: 600 }, (_, r) => {
+      const rec: Record<string, number | string | null> = { ...ds.record(3000 + r) };
+      delete rec['customer_id'];
+      delete rec['churn'];
+      return rec;
+    });
+    pool = new InferencePool(2);
+  }, 60_000);
+
+  afterAll(async () => {
+    await pool?.close();
+    await pipeline?.release();
+  });
+
+  it('answers exactly as the session of this thread, with runs on both threads at once', async () => {
+    expect(pipeline.packed).toBe(true);
+    const model = await pool.load(pipeline.bytes);
+    expect(model.usable && model.idle).toBe(true);
+    const halves = [rows.slice(0, 300), rows.slice(300)];
+    const runs = halves.map((h) => model.run(pipeline.inputs(h), h.length));
+    expect(model.inFlight).toBe(2);
+    expect(model.idle).toBe(false);
+    const got = (await Promise.all(runs)).flatMap((p) => Array.from(p));
+    const expected = Array.from(await pipeline.proba(rows));
+    expect(got).toEqual(expected);
+    expect(model.inFlight).toBe(0);
+    model.release();
+    expect(model.usable).toBe(false);
+    await expect(model.run(pipeline.inputs(rows.slice(0, 1)), 1)).rejects.toThrow(`model ${model.id} was released`);
+  });
+
+  it('rejects a model a thread cannot load, and keeps serving the others', async () => {
+    await expect(pool.load(Uint8Array.of(1, 2, 3))).rejects.toThrow(/inference thread could not load the model/);
+    const model = await pool.load(pipeline.bytes);
+    const p = await model.run(pipeline.inputs(rows.slice(0, 5)), 5);
+    expect(Array.from(p)).toEqual(Array.from(await pipeline.proba(rows.slice(0, 5))));
+    model.release();
+    expect(pool.alive).toBe(2);
+  });
+
+  it('fails the runs in flight of a thread that ends; the model is then unusable (callers run on their own thread)', async () => {
+    const lonely = new InferencePool(1, () => undefined);
+    const model = await lonely.load(pipeline.bytes);
+    const run = model.run(pipeline.inputs(rows.slice(0, 3)), 3);
+    await lonely.close();
+    await expect(run).rejects.toThrow(/inference thread failed|terminated/);
+    expect(lonely.alive).toBe(0);
+    expect(model.usable).toBe(false);
+  });
+});

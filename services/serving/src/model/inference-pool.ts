@@ -1,0 +1,296 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { ONNX_SERVING_SESSION_OPTIONS, type PipelineInput } from '@mlops/ml/onnx-runtime';
+
+/** A model loaded into every thread of a pool. */
+export interface PooledModel {
+  readonly id: number;
+  /** Positive-class probabilities of `n` rows given as the session's plain inputs, on an idle thread. */
+  run(inputs: Readonly<Record<string, PipelineInput>>, n: number): Promise<Float32Array>;
+  /** True when a thread is free to take a run now. */
+  readonly idle: boolean;
+  /** True while a live thread holds the model (else run on the caller's own session). */
+  readonly usable: boolean;
+  /** Runs handed to threads and not answered yet (of every model of the pool). */
+  readonly inFlight: number;
+  /** Calls `f` once, when the next run of the pool (of any model) ends. */
+  whenIdle(f: () => void): void;
+  release(): void;
+}
+
+interface Job {
+  readonly resolve: (p: Float32Array) => void;
+  readonly reject: (e: Error) => void;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  /** Model ids this thread has loaded. */
+  readonly loaded: Set<number>;
+  readonly jobs: Map<number, Job>;
+  dead: boolean;
+}
+
+type FromWorker =
+  | { readonly t: 'loaded'; readonly id: number }
+  | { readonly t: 'loadFailed'; readonly id: number; readonly error: string }
+  | { readonly t: 'done'; readonly seq: number; readonly proba: Float32Array }
+  | { readonly t: 'failed'; readonly seq: number; readonly error: string };
+
+/**
+ * onnxruntime sessions in worker threads: every loaded model is a session in each thread, and a
+ * run goes to a thread with no run in flight. onnxruntime-node runs a session synchronously on
+ * the calling thread (after a `setImmediate`), so on the main thread a batch of 50 rows holds the
+ * event loop for the whole run; here the event loop keeps reading and answering requests while
+ * the threads run the model.
+ *
+ * A thread that dies fails its runs in flight and is dropped (the callers fall back to their own
+ * session); the pool keeps serving with the threads left.
+ */
+export class InferencePool {
+  private readonly threads: Thread[] = [];
+  private readonly loads = new Map<number, { pending: number; failed: string | undefined; done: () => void }>();
+  private nextModel = 1;
+  private nextSeq = 1;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  /**
+   * @param size threads (at least 1).
+   * @param onThreadExit called when a thread fails or exits unexpectedly.
+   */
+  constructor(
+    readonly size: number,
+    private readonly onThreadExit: (message: string) => void = () => undefined,
+  ) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`InferencePool: size must be a positive integer, got ${size}`);
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { from: import.meta.url, options: structuredClone(ONNX_SERVING_SESSION_OPTIONS) } });
+      worker.unref();
+      const thread: Thread = { worker, loaded: new Set(), jobs: new Map(), dead: false };
+      worker.on('message', (m: FromWorker) => this.onMessage(thread, m));
+      const fail = (why: string): void => {
+        if (thread.dead) return;
+        thread.dead = true;
+        for (const job of thread.jobs.values()) job.reject(new Error(`inference thread failed: ${why}`));
+        thread.jobs.clear();
+        this.wakeIdleWaiters();
+        for (const [id, l] of this.loads) if (!thread.loaded.has(id)) this.settleLoad(id, l, undefined);
+        if (!this.closed) this.onThreadExit(why);
+      };
+      worker.on('error', (e: Error) => fail(e.message));
+      worker.on('exit', (code) => fail(`exited with code ${code}`));
+      this.threads.push(thread);
+    }
+  }
+
+  /** Threads alive. */
+  get alive(): number {
+    return this.threads.filter((t) => !t.dead).length;
+  }
+
+  /**
+   * Loads `bytes` (an ONNX model, e.g. `PipelineSession.bytes`) into every live thread.
+   * @throws Error when a thread cannot load it (the others release it).
+   */
+  async load(bytes: Uint8Array): Promise<PooledModel> {
+    if (this.closed) throw new Error('InferencePool: the pool is closed');
+    const id = this.nextModel++;
+    const live = this.threads.filter((t) => !t.dead);
+    if (live.length === 0) throw new Error('InferencePool: no inference thread is alive');
+    await new Promise<void>((resolve, reject) => {
+      const l = { pending: live.length, failed: undefined as string | undefined, done: () => (l.failed === undefined ? resolve() : reject(new Error(l.failed))) };
+      this.loads.set(id, l);
+      for (const t of live) t.worker.postMessage({ t: 'load', id, bytes });
+    }).catch((e: unknown) => {
+      this.releaseModel(id);
+      throw e;
+    });
+    return this.handle(id);
+  }
+
+  /** Ends every thread (their sessions with them); runs in flight fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+  }
+
+  private handle(id: number): PooledModel {
+    return new PoolHandle(this, id);
+  }
+
+  /** @internal A live thread holding model `id` has no run in flight. */
+  idleFor(id: number): boolean {
+    return this.threads.some((t) => !t.dead && t.jobs.size === 0 && t.loaded.has(id));
+  }
+
+  /** @internal A live thread holds model `id`. */
+  usableFor(id: number): boolean {
+    return this.threads.some((t) => !t.dead && t.loaded.has(id));
+  }
+
+  /** @internal Runs in flight on every thread. */
+  get inFlight(): number {
+    let n = 0;
+    for (const t of this.threads) n += t.jobs.size;
+    return n;
+  }
+
+  /** @internal Calls `f` once, when the next run (of any model) ends. */
+  whenIdle(f: () => void): void {
+    this.idleWaiters.push(f);
+  }
+
+  /** @internal A run of model `id` on the least busy thread holding it. */
+  run(id: number, inputs: Readonly<Record<string, PipelineInput>>, n: number): Promise<Float32Array> {
+    // The least busy live thread that has the model.
+    let best: Thread | undefined;
+    for (const t of this.threads) if (!t.dead && t.loaded.has(id) && (best === undefined || t.jobs.size < best.jobs.size)) best = t;
+    if (best === undefined) return Promise.reject(new Error(`InferencePool: no live inference thread holds model ${id}`));
+    const seq = this.nextSeq++;
+    const transfer: ArrayBuffer[] = [];
+    for (const name in inputs) {
+      const d = inputs[name]!.data;
+      if (!Array.isArray(d) && d.buffer instanceof ArrayBuffer && d.byteLength === d.buffer.byteLength) transfer.push(d.buffer);
+    }
+    const thread = best;
+    return new Promise<Float32Array>((resolve, reject) => {
+      thread.jobs.set(seq, { resolve, reject });
+      thread.worker.postMessage({ t: 'run', id, seq, n, inputs }, transfer);
+    });
+  }
+
+  /** @internal Drops model `id` from every thread. */
+  releaseModel(id: number): void {
+    for (const t of this.threads) {
+      t.loaded.delete(id);
+      if (!t.dead) t.worker.postMessage({ t: 'release', id });
+    }
+  }
+
+  private settleLoad(id: number, l: { pending: number; failed: string | undefined; done: () => void }, error: string | undefined): void {
+    if (error !== undefined && l.failed === undefined) l.failed = error;
+    if (--l.pending === 0) {
+      this.loads.delete(id);
+      l.done();
+    }
+  }
+
+  private onMessage(thread: Thread, m: FromWorker): void {
+    if (m.t === 'loaded' || m.t === 'loadFailed') {
+      const l = this.loads.get(m.id);
+      if (m.t === 'loaded') thread.loaded.add(m.id);
+      if (l) this.settleLoad(m.id, l, m.t === 'loadFailed' ? `inference thread could not load the model: ${m.error}` : undefined);
+      return;
+    }
+    const job = thread.jobs.get(m.seq);
+    thread.jobs.delete(m.seq);
+    if (job) {
+      if (m.t === 'done') job.resolve(m.proba);
+      else job.reject(new Error(m.error));
+    }
+    this.wakeIdleWaiters();
+  }
+
+  /** A thread is free: every runner waiting for one gets its turn (runners of other models too). */
+  private wakeIdleWaiters(): void {
+    if (this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const f of waiters) f();
+  }
+}
+
+/** The {@link PooledModel} of one model id. */
+class PoolHandle implements PooledModel {
+  private released = false;
+
+  constructor(
+    private readonly pool: InferencePool,
+    readonly id: number,
+  ) {}
+
+  get idle(): boolean {
+    return !this.released && this.pool.idleFor(this.id);
+  }
+
+  get usable(): boolean {
+    return !this.released && this.pool.usableFor(this.id);
+  }
+
+  get inFlight(): number {
+    return this.pool.inFlight;
+  }
+
+  whenIdle(f: () => void): void {
+    this.pool.whenIdle(f);
+  }
+
+  run(inputs: Readonly<Record<string, PipelineInput>>, n: number): Promise<Float32Array> {
+    if (this.released) return Promise.reject(new Error(`InferencePool: model ${this.id} was released`));
+    return this.pool.run(this.id, inputs, n);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.pool.releaseModel(this.id);
+  }
+}
+
+/**
+ * Threads for a process: `SERVING_INFERENCE_THREADS` (0 = none: every run on the main thread),
+ * default one per core up to 4. Created on first use and shared by every model of the process.
+ */
+let shared: InferencePool | null | undefined;
+export function sharedInferencePool(
+  env: NodeJS.ProcessEnv = process.env,
+  onThreadExit: (message: string) => void = (message) =>
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', service: 'serving', message: 'inference thread failed; its runs failed, the model runs on the threads left (or the main thread)', error: message })}\n`),
+): InferencePool | undefined {
+  if (shared === undefined) {
+    const raw = env['SERVING_INFERENCE_THREADS'];
+    const size = raw === undefined || raw === '' ? Math.min(4, availableParallelism()) : Number(raw);
+    if (!Number.isInteger(size) || size < 0) throw new RangeError(`SERVING_INFERENCE_THREADS must be a non-negative integer, got '${raw}'`);
+    shared = size === 0 ? null : new InferencePool(size, onThreadExit);
+  }
+  return shared ?? undefined;
+}
+
+// CommonJS source of a thread (the repository's pattern for worker code, as in libs/ml tuning: no
+// separate build artefact to locate under Jest). It needs only onnxruntime-node.
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+// Resolved from this file's place with Node's own resolver (Jest maps modules for the main thread only).
+const ort = require('node:module').createRequire(workerData.from)('onnxruntime-node');
+const sessions = new Map();
+const fetches = ['probabilities'];
+parentPort.on('message', async (m) => {
+  if (m.t === 'run') {
+    try {
+      const s = sessions.get(m.id);
+      if (!s) throw new Error('model ' + m.id + ' is not loaded in this thread');
+      const feeds = {};
+      for (const name in m.inputs) { const i = m.inputs[name]; feeds[name] = new ort.Tensor(i.type, i.data, i.dims); }
+      const out = await s.run(feeds, fetches);
+      const data = out.probabilities.data;
+      const proba = new Float32Array(m.n);
+      for (let r = 0; r < m.n; r++) proba[r] = data[2 * r + 1];
+      parentPort.postMessage({ t: 'done', seq: m.seq, proba }, [proba.buffer]);
+    } catch (e) {
+      parentPort.postMessage({ t: 'failed', seq: m.seq, error: String((e && e.message) || e) });
+    }
+  } else if (m.t === 'load') {
+    try {
+      sessions.set(m.id, await ort.InferenceSession.create(m.bytes, workerData.options));
+      parentPort.postMessage({ t: 'loaded', id: m.id });
+    } catch (e) {
+      parentPort.postMessage({ t: 'loadFailed', id: m.id, error: String((e && e.message) || e) });
+    }
+  } else if (m.t === 'release') {
+    const s = sessions.get(m.id);
+    sessions.delete(m.id);
+    if (s) s.release().catch(() => undefined);
+  }
+});
+`;
