@@ -4,27 +4,47 @@
 // go to the real Kafka as in production), a bare Node http server answering a constant (the
 // ceiling) and the seed's FastAPI + uvicorn + xgboost stack on the same data. Then 10 s of
 // single-row predictions at 1 and at 50 connections against each, from a separate load-generator
-// process. One JSON line per (target, connections), then a summary line with the ratios.
+// process. One JSON line per (target, connections), then a summary line with the ratios. Each line
+// carries the 1-minute load average when the run started and, on Linux, the server process's CPU
+// time per request (all its threads, from /proc): on a shared machine that figure moves far less
+// with other people's load than requests per second do.
+// `--baseline <dir>`: also serve from the built tree of an earlier version (its
+// services/serving/dist/main.js, e.g. a `git worktree` after `npx tsc -b tsconfig.build.json`) as
+// target `baseline`, right after `rest`, for a before/after in the same run.
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { GradientBoostingClassifier, Preprocessor, TELCO_FEATURES, describePipeline, exportPipelineToOnnx, fitFeatures, readCsvFile, stratifiedSplit } from '@mlops/ml';
+import { trainTelcoPipeline } from './telco-model.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
 const SECONDS = Number(args.seconds ?? 10);
 const CONNECTIONS = (args.connections ?? '1,50').split(',').map(Number);
-const TARGETS = (args.targets ?? 'bare,rest,grpc,fastapi').split(',');
+const BASELINE = args.baseline ? resolve(args.baseline) : undefined;
+const TARGETS = (args.targets ?? 'bare,rest,grpc,fastapi').split(',').flatMap((t) => (t === 'rest' && BASELINE ? ['rest', 'baseline'] : [t]));
 const ROOT = resolve(process.cwd());
 const RUN = `benchserving${Date.now().toString(36)}`;
-const PORTS = { rest: 43906, grpc: 43951, bare: 43990, fastapi: 43991 };
+const PORTS = { rest: 43906, grpc: 43951, bare: 43990, fastapi: 43991, baseline: 43806, baselineGrpc: 43851 };
+const WARMUP = 1;
+const pids = {};
+
+/** CPU seconds (user + system, every thread) of a process so far; undefined off Linux. */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
 const out = (o) => process.stdout.write(`${JSON.stringify({ bench: 'serving', ...o })}\n`);
 const children = [];
 
 function start(name, cmd, argv, env, ready) {
   const child = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
+  pids[name] = child.pid;
   let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
@@ -58,42 +78,31 @@ const work = mkdtempSync(join(tmpdir(), 'bench-serving-'));
 try {
   // ---- the model
   const csv = join(ROOT, 'data/raw/customer_data.csv');
-  const ds = (await readCsvFile(csv, { schema: { customer_id: 'id', churn: 'target', senior_citizen: 'numeric' } })).dataset;
-  const y = ds.labels('churn', 'Yes');
-  const idx = stratifiedSplit(y, { testSize: 0.2, seed: 42 });
-  const train = ds.take(idx.train);
-  const features = fitFeatures(TELCO_FEATURES, train);
-  const derived = features.apply(train);
-  const steps = derived.schema.filter((c) => c.role === 'numeric' || c.role === 'categorical').map((c) => (c.role === 'numeric' ? { column: c.name, kind: 'numeric', impute: 'median', scale: true } : { column: c.name, kind: 'onehot' }));
-  const pre = new Preprocessor({ steps }).fit(derived);
-  const t0 = performance.now();
-  const model = new GradientBoostingClassifier({ nEstimators: 100, maxDepth: 6, learningRate: 0.1, randomState: 42 }).fit(pre.transform(derived), Uint8Array.from(idx.train, (i) => y[i]));
-  const trainSeconds = (performance.now() - t0) / 1000;
-  const onnx = exportPipelineToOnnx({ features, preprocessor: pre, model });
-  const inputSchema = describePipeline(pre, features).rawColumns.map((c) => ({ name: c.name, type: c.type === 'numeric' ? 'float' : 'string' }));
+  const { onnx, inputSchema, testRows, trainSeconds } = await trainTelcoPipeline(csv);
   writeFileSync(join(work, 'model.onnx'), onnx);
   writeFileSync(join(work, 'model.json'), JSON.stringify({ name: 'churn-predictor', version: 1, threshold: 0.5, inputSchema }));
-  const test = ds.take(idx.test);
-  const customer = test.record(0);
-  delete customer.customer_id;
-  delete customer.churn;
+  const customer = testRows[0];
   out({ step: 'model', trees: 100, maxDepth: 6, trainSeconds: Number(trainSeconds.toFixed(2)), onnxBytes: onnx.length, columns: inputSchema.length });
 
   // ---- the servers
-  const configDir = join(work, 'config');
-  cpSync(join(ROOT, 'config'), configDir, { recursive: true });
-  const envFile = join(configDir, 'development.yaml');
-  const doc = parseYaml(readFileSync(envFile, 'utf8')) ?? {};
-  doc.kafka = { ...(doc.kafka ?? {}), consumer_group_prefix: `mlops-${RUN}` };
-  doc.logging = { level: 'warn' };
-  doc.services = { ...(doc.services ?? {}), serving: { http_port: PORTS.rest, grpc_port: PORTS.grpc } };
-  writeFileSync(envFile, stringifyYaml(doc));
+  const configFor = (name, httpPort, grpcPort) => {
+    const configDir = join(work, `config-${name}`);
+    cpSync(join(ROOT, 'config'), configDir, { recursive: true });
+    const envFile = join(configDir, 'development.yaml');
+    const doc = parseYaml(readFileSync(envFile, 'utf8')) ?? {};
+    doc.kafka = { ...(doc.kafka ?? {}), consumer_group_prefix: `mlops-${RUN}-${name}` };
+    doc.logging = { level: 'warn' };
+    doc.services = { ...(doc.services ?? {}), serving: { http_port: httpPort, grpc_port: grpcPort } };
+    writeFileSync(envFile, stringifyYaml(doc));
+    return configDir;
+  };
   const body = { customer };
-  if (TARGETS.includes('rest') || TARGETS.includes('grpc')) {
-    await start('serving', process.execPath, [join(ROOT, 'services/serving/dist/main.js')], { MLOPS_CONFIG_DIR: configDir, SERVING_MODEL_PATH: join(work, 'model.onnx'), MLOPS_ENV: 'development' }, () =>
-      waitHttp(`http://127.0.0.1:${PORTS.rest}/health/ready`),
+  const serving = (name, root, httpPort, grpcPort) =>
+    start(name, process.execPath, [join(root, 'services/serving/dist/main.js')], { MLOPS_CONFIG_DIR: configFor(name, httpPort, grpcPort), SERVING_MODEL_PATH: join(work, 'model.onnx'), MLOPS_ENV: 'development' }, () =>
+      waitHttp(`http://127.0.0.1:${httpPort}/health/ready`),
     );
-  }
+  if (TARGETS.includes('rest') || TARGETS.includes('grpc')) await serving('serving', ROOT, PORTS.rest, PORTS.grpc);
+  if (BASELINE) await serving('baseline', BASELINE, PORTS.baseline, PORTS.baselineGrpc);
   if (TARGETS.includes('bare')) await start('bare', process.execPath, [join(ROOT, 'bench/serving/bare-server.mjs'), String(PORTS.bare)], {}, () => waitHttp(`http://127.0.0.1:${PORTS.bare}/`, { method: 'POST', body: '{}' }));
   const python = join(ROOT, '.venv/bin/python');
   let fastapi = TARGETS.includes('fastapi');
@@ -119,9 +128,15 @@ try {
         target === 'grpc'
           ? { kind: 'grpc', target: `127.0.0.1:${PORTS.grpc}`, request: grpcRequest, connections, seconds: SECONDS }
           : { kind: 'http', url: `http://127.0.0.1:${PORTS[target]}/predict`, body, connections, seconds: SECONDS };
-      const r = await loadgen(spec);
+      const pid = pids[target === 'rest' || target === 'grpc' ? 'serving' : target];
+      const load1 = Number(loadavg()[0].toFixed(2));
+      const cpu0 = cpuSeconds(pid);
+      const r = await loadgen({ ...spec, warmupSeconds: WARMUP });
+      const cpu1 = cpuSeconds(pid);
+      // CPU over warm-up + window, requests over the window only: scale the CPU to the window.
+      const serverCpuUsPerRequest = cpu0 !== undefined && cpu1 !== undefined && r.requests > 0 ? Math.round((((cpu1 - cpu0) * SECONDS) / (SECONDS + WARMUP) / r.requests) * 1e6) : null;
       results[`${target}@${connections}`] = r;
-      out({ target, connections, ...r });
+      out({ target, connections, ...r, serverCpuUsPerRequest, load1 });
     }
   }
   for (const c of CONNECTIONS) {
@@ -130,6 +145,7 @@ try {
       summary: true,
       connections: c,
       restOverBare: g('rest') && g('bare') ? Number((g('rest').rps / g('bare').rps).toFixed(3)) : null,
+      ...(BASELINE ? { baselineOverBare: g('baseline') && g('bare') ? Number((g('baseline').rps / g('bare').rps).toFixed(3)) : null, baselineP99Ms: g('baseline')?.p99Ms ?? null } : {}),
       grpcOverBare: g('grpc') && g('bare') ? Number((g('grpc').rps / g('bare').rps).toFixed(3)) : null,
       restOverFastapi: g('rest') && g('fastapi') ? Number((g('rest').rps / g('fastapi').rps).toFixed(1)) : null,
       restP99Ms: g('rest')?.p99Ms ?? null,
