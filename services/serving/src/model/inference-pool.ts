@@ -257,6 +257,27 @@ export function sharedInferencePool(
   return shared ?? undefined;
 }
 
+let users = 0;
+
+/**
+ * {@link sharedInferencePool} for an owner that releases it ({@link releaseInferencePool}) when it
+ * shuts down: the last release closes the threads, so a process that stopped serving (a test
+ * runner, an embedding application) can exit. A later acquire starts a new pool.
+ */
+export function acquireInferencePool(env: NodeJS.ProcessEnv = process.env): InferencePool | undefined {
+  users++;
+  return sharedInferencePool(env);
+}
+
+/** Gives back an {@link acquireInferencePool}; the last one closes the shared pool's threads. */
+export async function releaseInferencePool(): Promise<void> {
+  users = Math.max(0, users - 1);
+  if (users > 0 || !shared) return;
+  const pool = shared;
+  shared = undefined;
+  await pool.close();
+}
+
 // CommonJS source of a thread (the repository's pattern for worker code, as in libs/ml tuning: no
 // separate build artefact to locate under Jest). It needs only onnxruntime-node.
 const WORKER_SOURCE = `

@@ -7,6 +7,7 @@ import type { Gauge } from 'prom-client';
 import { SERVING_OPTIONS, type ServingModuleOptions } from '../serving.options.js';
 import { FileModelSource, HttpModelSource, type ModelSource } from './model-source.js';
 import { ModelSlots, type Slot } from './model-slots.js';
+import { acquireInferencePool, releaseInferencePool } from './inference-pool.js';
 import { loadServedModel, type ServedModel } from './served-model.js';
 
 /**
@@ -43,6 +44,7 @@ export class ModelManager implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
+    acquireInferencePool();
     try {
       await this.refresh();
     } catch (error) {
@@ -57,6 +59,7 @@ export class ModelManager implements OnModuleInit, OnApplicationShutdown {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     await this.chain.catch(() => undefined);
     await this.slots.close();
+    await releaseInferencePool();
   }
 
   /** Loads `alias` (exactly `version` when given) into `slot`, unless that version is already there. */
