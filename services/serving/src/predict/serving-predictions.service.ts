@@ -99,8 +99,11 @@ export class ServingPredictions implements OnApplicationBootstrap, OnApplication
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.events.close();
-    await this.eventThread?.close();
+    try {
+      await this.events.close();
+    } finally {
+      await this.eventThread?.close();
+    }
   }
 
   /** Predicts and records the request metrics; errors are rethrown for the transport to map. */

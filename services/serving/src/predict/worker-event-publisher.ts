@@ -57,6 +57,8 @@ export class WorkerEventPublisher {
       // Its own small heap: batches are short-lived.
       resourceLimits: { maxOldGenerationSizeMb: 256 },
     });
+    // Referenced only while a batch is in flight: an idle thread never keeps the process alive,
+    // and a shutdown still waits for the last batch.
     this.worker.unref();
     this.worker.on('message', (m: FromWorker) => {
       if (m.t === 'log') options.log(m.level, m.message, m.fields);
@@ -93,25 +95,37 @@ export class WorkerEventPublisher {
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ t: 'publish', id, predictions });
     });
+    if (this.inFlight.size === 0) this.worker.ref();
     this.inFlight.add(p);
-    const done = (): void => void this.inFlight.delete(p);
+    const done = (): void => {
+      this.inFlight.delete(p);
+      if (this.inFlight.size === 0 && !this.closing) this.worker.unref();
+    };
     p.then(done, done);
     return p;
   }
 
-  /** Waits for the batches in flight, closes the worker's producer, and ends the thread. */
-  close(): Promise<void> {
+  /**
+   * Waits for the batches in flight, closes the worker's producer, and ends the thread; each wait
+   * is bounded by `timeoutMs` (a broker that does not answer does not hold the shutdown).
+   */
+  close(timeoutMs = 10_000): Promise<void> {
+    const bounded = (p: Promise<unknown>): Promise<unknown> => Promise.race([p, new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
     this.closing ??= (async () => {
-      await Promise.allSettled([...this.inFlight]);
-      if (!this.exited) {
-        const closed = new Promise<void>((r) => {
-          this.worker.on('message', (m: FromWorker) => m.t === 'closed' && r());
-          this.worker.once('exit', () => r());
-        });
-        this.worker.postMessage({ t: 'close' });
-        await Promise.race([closed, new Promise<void>((r) => setTimeout(r, 10_000).unref())]);
+      this.worker.ref();
+      try {
+        await bounded(Promise.allSettled([...this.inFlight]));
+        if (!this.exited) {
+          const closed = new Promise<void>((r) => {
+            this.worker.on('message', (m: FromWorker) => m.t === 'closed' && r());
+            this.worker.once('exit', () => r());
+          });
+          this.worker.postMessage({ t: 'close' });
+          await bounded(closed);
+        }
+      } finally {
+        await this.worker.terminate();
       }
-      await this.worker.terminate();
     })();
     return this.closing;
   }
