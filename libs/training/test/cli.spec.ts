@@ -1,12 +1,13 @@
 /**
  * The `mlops` command-line tool (tools/cli) end to end: the built CLI runs as a child process on a
- * 10% sample of the bundled data with the file registry in a temporary directory.
+ * 10% sample of the bundled data with the embedded (SQLite) registry in a temporary directory.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { openEmbeddedRegistry } from '@mlops/registry';
 
 const root = resolve(process.cwd());
 const main = join(root, 'tools/cli/dist/main.js');
@@ -68,7 +69,7 @@ afterAll(() => {
 });
 
 describe('mlops train', () => {
-  it('trains the four models on a 10% sample, prints the metrics table, writes the run files, registers and promotes the best', () => {
+  it('trains the four models on a 10% sample, prints the metrics table, writes the run files, registers and promotes the best', async () => {
     const r = mlops([
       'train',
       '--data-path',
@@ -130,8 +131,12 @@ describe('mlops train', () => {
     expect(rows.find((l) => l.startsWith('* '))).toContain(best.metrics.test.rocAuc.toFixed(4));
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     expect(report.model.version).toBe('1');
-    const registry = JSON.parse(readFileSync(join(work, 'registry', 'registry.json'), 'utf8'));
-    expect(registry.models['churn-predictor'].versions[0].stage).toBe('Staging');
+    const registry = await openEmbeddedRegistry({ path: join(work, 'registry', 'registry.sqlite') });
+    try {
+      expect((await registry.models.getVersion('churn-predictor', 1)).currentStage).toBe('Staging');
+    } finally {
+      await registry.close();
+    }
   }, 300_000);
 
   it('refuses a bad option with exit code 2 and a message naming it', () => {
