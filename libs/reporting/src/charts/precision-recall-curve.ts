@@ -1,14 +1,15 @@
-import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import { operatingPointDataset, unitAxis, type OperatingPoint } from './roc-curve.js';
+import type { ChartDataset } from 'chart.js';
+import {
+  operatingPointDataset,
+  referenceLineDataset,
+  renderUnitSquareChart,
+  type OperatingPoint,
+} from './roc-curve.js';
 import {
   ChartError,
   PALETTE,
   checkFinite,
   formatFixed,
-  legendOptions,
-  renderChart,
-  sizeOf,
-  titleOptions,
   type ChartRenderOptions,
 } from './theme.js';
 
@@ -57,36 +58,20 @@ export async function renderPrecisionRecallChart(
       pointRadius: 0,
       pointStyle: 'line',
     },
-    {
-      label: `No skill (prevalence = ${formatFixed(data.prevalence, 3)})`,
-      data: [
-        { x: 0, y: data.prevalence },
-        { x: 1, y: data.prevalence },
-      ],
-      showLine: true,
-      borderColor: PALETTE.reference,
-      borderDash: [6, 5],
-      borderWidth: 1.5,
-      pointRadius: 0,
-      pointStyle: 'line',
-    },
+    referenceLineDataset(
+      `No skill (prevalence = ${formatFixed(data.prevalence, 3)})`,
+      { x: 0, y: data.prevalence },
+      { x: 1, y: data.prevalence },
+    ),
   ];
   if (data.operatingPoint) datasets.push(operatingPointDataset(data.operatingPoint, 'recall', 'precision'));
-  const config: ChartConfiguration<'scatter'> = {
-    type: 'scatter',
-    data: { datasets },
-    options: {
-      layout: { padding: { right: 20, left: 4, top: 4, bottom: 4 } },
-      plugins: {
-        ...titleOptions(options.title ?? 'Precision-recall curve', options.subtitle),
-        legend: legendOptions('bottom'),
-        tooltip: { enabled: false },
-      },
-      scales: {
-        x: unitAxis('Recall (true positive rate)'),
-        y: unitAxis('Precision (positive predictive value)'),
-      },
+  return renderUnitSquareChart(
+    datasets,
+    {
+      title: options.title ?? 'Precision-recall curve',
+      x: 'Recall (true positive rate)',
+      y: 'Precision (positive predictive value)',
     },
-  };
-  return renderChart(config, sizeOf(options, 640, 660));
+    options,
+  );
 }

@@ -53,38 +53,18 @@ export async function renderRocChart(data: RocChartData, options: ChartRenderOpt
       pointRadius: 0,
       pointStyle: 'line',
     },
-    {
-      label: 'Chance (AUC = 0.500)',
-      data: [
-        { x: 0, y: 0 },
-        { x: 1, y: 1 },
-      ],
-      showLine: true,
-      borderColor: PALETTE.reference,
-      borderDash: [6, 5],
-      borderWidth: 1.5,
-      pointRadius: 0,
-      pointStyle: 'line',
-    },
+    referenceLineDataset('Chance (AUC = 0.500)', { x: 0, y: 0 }, { x: 1, y: 1 }),
   ];
   if (data.operatingPoint) datasets.push(operatingPointDataset(data.operatingPoint, 'FPR', 'TPR'));
-  const config: ChartConfiguration<'scatter'> = {
-    type: 'scatter',
-    data: { datasets },
-    options: {
-      layout: { padding: { right: 20, left: 4, top: 4, bottom: 4 } },
-      plugins: {
-        ...titleOptions(options.title ?? 'ROC curve', options.subtitle),
-        legend: legendOptions('bottom'),
-        tooltip: { enabled: false },
-      },
-      scales: {
-        x: unitAxis('False positive rate (1 − specificity)'),
-        y: unitAxis('True positive rate (recall)'),
-      },
+  return renderUnitSquareChart(
+    datasets,
+    {
+      title: options.title ?? 'ROC curve',
+      x: 'False positive rate (1 − specificity)',
+      y: 'True positive rate (recall)',
     },
-  };
-  return renderChart(config, sizeOf(options, 640, 660));
+    options,
+  );
 }
 
 /** The marked operating point, a ring in the secondary colour, labelled with its threshold. */
@@ -120,4 +100,44 @@ export function unitAxis(title: string) {
     },
     grid: { color: PALETTE.grid },
   };
+}
+
+/** A dashed reference line in the reference colour (chance diagonal, no-skill baseline). */
+export function referenceLineDataset(
+  label: string,
+  from: { x: number; y: number },
+  to: { x: number; y: number },
+): ChartDataset<'scatter'> {
+  return {
+    label,
+    data: [from, to],
+    showLine: true,
+    borderColor: PALETTE.reference,
+    borderDash: [6, 5],
+    borderWidth: 1.5,
+    pointRadius: 0,
+    pointStyle: 'line',
+  };
+}
+
+/** A square 0..1 x 0..1 scatter chart (ROC and precision-recall): title, legend below, no tooltips. */
+export function renderUnitSquareChart(
+  datasets: ChartDataset<'scatter'>[],
+  labels: { readonly title: string; readonly x: string; readonly y: string },
+  options: ChartRenderOptions,
+): Promise<Buffer> {
+  const config: ChartConfiguration<'scatter'> = {
+    type: 'scatter',
+    data: { datasets },
+    options: {
+      layout: { padding: { right: 20, left: 4, top: 4, bottom: 4 } },
+      plugins: {
+        ...titleOptions(labels.title, options.subtitle),
+        legend: legendOptions('bottom'),
+        tooltip: { enabled: false },
+      },
+      scales: { x: unitAxis(labels.x), y: unitAxis(labels.y) },
+    },
+  };
+  return renderChart(config, sizeOf(options, 640, 660));
 }
