@@ -289,7 +289,7 @@ export function stringOrderPattern(t: string, op: 'gt' | 'ge' | 'lt' | 'le'): st
   return nonEmpty.length === 0 ? null : nonEmpty.join('|');
 }
 
-/** Bins -> a string [N, 1] label ('' when outside every bin or NaN), via edge counts (`binIndex`). */
+/** Bins -> a string [N, 1] label ('' when outside every bin or NaN), via edge counts (`binIndex`): four nodes, seven with mixed inclusivity. */
 function addBins(g: OnnxGraphBuilder, d: BinsFeature, x: string): string {
   const k = d.labels.length;
   const edges = d.edges.map((e) => (e === 'inf' ? Infinity : e === '-inf' ? -Infinity : e));
@@ -310,20 +310,23 @@ function addBins(g: OnnxGraphBuilder, d: BinsFeature, x: string): string {
   const includeLowest = d.includeLowest ?? false;
   // count = number of edges the value has passed; the label index is count - 1 when 1 <= count <= k.
   // right: (e_i, e_i+1], first edge inclusive with includeLowest; left: [e_i, e_i+1), last edge inclusive with includeLowest.
-  const passed = edges.map((e, j) => {
-    const inclusive = right ? j === 0 && includeLowest : !(j === k && includeLowest);
-    const cmp = g.op1(
-      inclusive ? 'GreaterOrEqual' : 'Greater',
-      [x, g.scalar('double', e)],
-      {},
-      { name: `${d.name}_edge${j}` },
-    );
-    return g.op1('Cast', [cmp], { to: 11 }, { name: `${d.name}_edge${j}_d` });
-  });
+  // All edges in one comparison x [N, 1] against edges [1, k + 1] (NaN passes none).
+  const inclusive = edges.map((_, j) => (right ? j === 0 && includeLowest : !(j === k && includeLowest)));
+  const e = g.constant(`${d.name}_edges`, 'double', [1, edges.length], edges);
+  const compare = (op: 'Greater' | 'GreaterOrEqual'): string => g.op1(op, [x, e], {}, { name: `${d.name}_passed` });
+  let passed: string;
+  if (inclusive.every((v) => v)) passed = compare('GreaterOrEqual');
+  else if (inclusive.every((v) => !v)) passed = compare('Greater');
+  else {
+    const mask = g.constant(`${d.name}_inclusive`, 'bool', [1, edges.length], inclusive.map((v) => (v ? 1 : 0)));
+    // x > e, or x == e at an inclusive edge (onnxruntime has no Where over bool).
+    const atInclusive = g.op1('And', [g.op1('Equal', [x, e], {}, { name: `${d.name}_at_edge` }), mask], {}, { name: `${d.name}_at_inclusive` });
+    passed = g.op1('Or', [compare('Greater'), atInclusive], {}, { name: `${d.name}_passed` });
+  }
   const count = g.op1(
-    'Cast',
-    [passed.length === 1 ? passed[0]! : g.op1('Sum', passed, {}, { name: `${d.name}_count_d` })],
-    { to: 7 },
+    'ReduceSum',
+    [g.op1('Cast', [passed], { to: 7 }, { name: `${d.name}_passed_i` }), g.constant(`${d.name}_axis`, 'int64', [1], [1])],
+    { keepdims: 1 },
     { name: `${d.name}_count` },
   );
   return g.op1(

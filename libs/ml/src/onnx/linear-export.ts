@@ -11,17 +11,20 @@ export interface LogisticModelDescription {
 /**
  * Appends a logistic regression to graph `g`: `features` double [N, F] -> p double [N, 1] via
  * MatMul with coef [F, 1], Add intercept, Sigmoid (all in float64). NaN features give NaN.
+ * `featureColumn[j]`, when given, is the column of `features` that holds coefficient j's feature.
  *
  * @throws RangeError when coef is empty or holds a non-finite value.
  */
-export function addLogisticNodes(g: OnnxGraphBuilder, model: LogisticModelDescription, features: string): string {
+export function addLogisticNodes(g: OnnxGraphBuilder, model: LogisticModelDescription, features: string, featureColumn?: readonly number[]): string {
   const f = model.coef.length;
   if (f === 0) throw new RangeError('model.coef is empty: a logistic regression needs at least one coefficient');
   for (let j = 0; j < f; j++) {
     if (!Number.isFinite(model.coef[j]!)) throw new RangeError(`model.coef[${j}] is ${model.coef[j]}; coefficients must be finite`);
   }
   if (!Number.isFinite(model.intercept)) throw new RangeError(`model.intercept is ${model.intercept}; it must be finite`);
-  const w = g.constant('coef', 'double', [f, 1], Array.from(model.coef));
+  const coef = new Array<number>(f);
+  for (let j = 0; j < f; j++) coef[featureColumn?.[j] ?? j] = model.coef[j]!;
+  const w = g.constant('coef', 'double', [f, 1], coef);
   const dot = g.op1('MatMul', [features, w], {}, { name: 'dot' });
   const z = g.op1('Add', [dot, g.scalar('double', model.intercept)], {}, { name: 'logit' });
   return g.op1('Sigmoid', [z], {}, { name: 'p1' });

@@ -14,7 +14,7 @@ import { exportLogisticRegressionToOnnx } from './linear-export.js';
 import { TELCO_FEATURES, fitFeatures, type FittedFeatures } from '../features/features.js';
 import { Preprocessor, type StepSpec } from '../preprocessing/preprocessor.js';
 import { describePipeline } from './pipeline-adapter.js';
-import { exportPipelineDescriptionToOnnx, type PipelineDescription } from './pipeline-export.js';
+import { buildPipelineGraph, exportPipelineDescriptionToOnnx, type PipelineDescription } from './pipeline-export.js';
 import { createOnnxSession, runOnnxPipeline, type RawRow } from './runtime.js';
 
 const CSV = resolve(process.cwd(), 'data/raw/customer_data.csv');
@@ -236,6 +236,77 @@ describe('exportPipelineDescriptionToOnnx on every Telco row', () => {
     ).toThrow(
       /feature 'p' reads column 'nope', which is neither a raw column nor a feature defined before it/,
     );
+  });
+});
+
+describe('exportPipelineDescriptionToOnnx: output blocks', () => {
+  // Interleaved kinds, a category that is also another source's category ('Yes'), '' as a real
+  // category, imputed categories, an ordinal and a one-hot of the same source.
+  const description: PipelineDescription = {
+    rawColumns: [
+      { name: 'a', type: 'categorical' },
+      { name: 'x', type: 'numeric' },
+      { name: 'b', type: 'categorical' },
+      { name: 'c', type: 'categorical' },
+    ],
+    outputs: [
+      { kind: 'onehot', source: 'a', category: 'Yes', imputeCategory: 'Yes' },
+      { kind: 'numeric', source: 'x', impute: 5, scale: { mean: 1, std: 2 } },
+      { kind: 'onehot', source: 'a', category: 'No', imputeCategory: 'Yes' },
+      { kind: 'onehot', source: 'b', category: '' },
+      { kind: 'onehot', source: 'b', category: 'Yes' },
+      { kind: 'ordinal', source: 'c', categories: ['lo', 'hi'], unknownValue: -1, missingValue: 7 },
+      { kind: 'onehot', source: 'c', category: 'Yes' },
+    ],
+  };
+  /** The documented semantics of each output kind (OutputColumnSpec), written out. */
+  function expected(row: RawRow): number[] {
+    const cat = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+    return description.outputs.map((o) => {
+      if (o.kind === 'numeric') {
+        const v = row[o.source];
+        const x = typeof v === 'number' ? v : o.impute!;
+        return (x - o.scale!.mean) / o.scale!.std;
+      }
+      let v = cat(row[o.source]);
+      if (o.kind === 'onehot') {
+        const own = description.outputs.filter((p) => p.kind === 'onehot' && p.source === o.source).map((p) => (p as { category: string }).category);
+        if (v === '' && !own.includes('') && o.imputeCategory !== undefined) v = o.imputeCategory;
+        return v === o.category ? 1 : 0;
+      }
+      if (v === '' && !o.categories.includes('')) return o.missingValue ?? o.unknownValue;
+      const k = o.categories.indexOf(v);
+      return k >= 0 ? k : o.unknownValue;
+    });
+  }
+  const coef = description.outputs.map((_, j) => 2 ** -(j + 1));
+
+  it('every combination of known, foreign, unknown and missing values gives the documented columns', async () => {
+    const session = await createOnnxSession(exportPipelineDescriptionToOnnx(description, { coef, intercept: -0.5 }));
+    const rows: RawRow[] = [];
+    for (const a of ['Yes', 'No', '', null, 'Maybe', 'lo'])
+      for (const b of ['', 'Yes', 'No', null])
+        for (const c of ['lo', 'hi', 'Yes', '', null, 'No']) for (const x of [3, null, -1.5]) rows.push({ a, b, c, x });
+    const res = await runOnnxPipeline(session, rows);
+    rows.forEach((row, r) => {
+      const z = expected(row).reduce((acc, v, j) => acc + v * coef[j]!, -0.5);
+      expect(Math.abs(res.proba[r]! - sigmoid(z))).toBeLessThan(1e-6);
+    });
+  });
+
+  it('one-hot encoding costs the same few nodes for 1 or 15 categorical sources', () => {
+    const nodes = (n: number): number => {
+      const d: PipelineDescription = {
+        rawColumns: Array.from({ length: n }, (_, i) => ({ name: `s${i}`, type: 'categorical' as const })),
+        outputs: Array.from({ length: n }, (_, i) => [
+          { kind: 'onehot' as const, source: `s${i}`, category: 'Yes' },
+          { kind: 'onehot' as const, source: `s${i}`, category: 'No' },
+        ]).flat(),
+      };
+      return buildPipelineGraph(d, { coef: d.outputs.map(() => 1), intercept: 0 }).toModel().graph.nodes.length;
+    };
+    // Concat of the sources (once per output), one LabelEncoder, Equal, Cast: whatever the number of sources.
+    expect(nodes(15)).toBe(nodes(1));
   });
 });
 

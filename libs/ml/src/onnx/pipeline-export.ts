@@ -111,78 +111,42 @@ export function buildPipelineGraph(
     return v.name;
   };
 
-  // Output columns, grouped into runs of consecutive columns that share a kind and (for
-  // categorical kinds) a source, so each run is a handful of vectorised nodes.
-  const blocks: string[] = [];
+  // The output columns, computed in blocks of one kind each (every numeric column in one block,
+  // every one-hot column of sources without an infrequent column in one block, ...): a handful of
+  // vectorised nodes in all, whatever the number of columns. onnxruntime pays about 0.5 us per
+  // node and run on a small batch, so the node count IS the cost of a 1-row prediction (the trees
+  // are a tenth of it). The blocks come out in their own column order; `position[k]` is where
+  // output column k lands, and the model reads its features through that map (a permutation of
+  // tree feature ids or of coefficients), so no node reorders the columns.
   const outs = description.outputs;
-  const categoryIndex = new Map<string, { encoded: string; index: Map<string | null, number> }>();
-  let i = 0;
-  while (i < outs.length) {
-    const o = outs[i]!;
-    let j = i + 1;
-    if (o.kind === 'numeric') {
-      while (j < outs.length && outs[j]!.kind === 'numeric') j++;
-      blocks.push(addNumericRun(g, outs.slice(i, j) as NumericOut[], (s, k) => get(s, 'double', `output column ${k}`), i));
-    } else if (o.kind === 'onehot') {
-      while (j < outs.length && outs[j]!.kind === 'onehot' && outs[j]!.source === o.source) j++;
-      const run = outs.slice(i, j) as OneHotOut[];
-      const user = `output column ${i} (one-hot of '${o.source}')`;
-      const impute = run[0]!.imputeCategory;
-      if (run.some((r) => r.imputeCategory !== impute)) throw new Error(`${user}: one-hot columns of '${o.source}' disagree on imputeCategory`);
-      const key = `${o.source}\u0000${impute ?? ''}`;
-      let enc = categoryIndex.get(key);
-      if (enc === undefined) {
-        // One LabelEncoder per source: category -> its index among all the source's one-hot
-        // columns; unknown -> the infrequent slot if the source has one, else -1 (no column);
-        // missing ('') -> the imputed category's index, else -1.
-        const all = outs.filter((x): x is OneHotOut => x.kind === 'onehot' && x.source === o.source);
-        const cats = [...new Set(all.map((x) => x.category).filter((c): c is string => c !== null))];
-        const index = new Map<string | null, number>(cats.map((c, k) => [c, k]));
-        const infrequentSlot = all.some((x) => x.category === null) ? cats.length : -1;
-        index.set(null, infrequentSlot);
-        const keys = [...cats];
-        const vals = cats.map((_, k) => k);
-        if (!index.has(ONNX_MISSING_CATEGORY)) {
-          keys.push(ONNX_MISSING_CATEGORY);
-          vals.push(impute === undefined ? -1 : (index.get(impute) ?? infrequentSlot));
-        }
-        const encoded = g.op1(
-          'LabelEncoder',
-          [get(o.source, 'string', user)],
-          { keys_strings: onnxAttr.strings(keys), values_int64s: onnxAttr.ints(vals), default_int64: infrequentSlot },
-          { domain: ONNX_ML_DOMAIN, name: `${o.source}_index` },
-        );
-        enc = { encoded, index };
-        categoryIndex.set(key, enc);
-      }
-      const wanted = run.map((r) => enc.index.get(r.category)!);
-      const eq = g.op1('Equal', [enc.encoded, g.constant(`${o.source}_onehot_ids`, 'int64', [1, wanted.length], wanted)], {}, { name: `${o.source}_onehot` });
-      blocks.push(g.op1('Cast', [eq], { to: 11 }, { name: `${o.source}_onehot_d` }));
-    } else {
-      const user = `output column ${i} (ordinal of '${o.source}')`;
-      const keys = [...o.categories];
-      const vals = o.categories.map((_, k) => k);
-      if (!o.categories.includes(ONNX_MISSING_CATEGORY)) {
-        const k = o.imputeCategory === undefined ? -1 : o.categories.indexOf(o.imputeCategory);
-        keys.push(ONNX_MISSING_CATEGORY);
-        vals.push(k >= 0 ? k : o.imputeCategory === undefined ? (o.missingValue ?? o.unknownValue) : o.unknownValue);
-      }
-      const code = g.op1(
-        'LabelEncoder',
-        [get(o.source, 'string', user)],
-        { keys_strings: onnxAttr.strings(keys), values_floats: onnxAttr.floats(vals), default_float: onnxAttr.float(o.unknownValue) },
-        { domain: ONNX_ML_DOMAIN, name: `${o.source}_ordinal` },
-      );
-      for (const v of [o.unknownValue, o.missingValue ?? 0]) {
-        if (Math.fround(v) !== v && !Number.isNaN(v)) {
-          throw new RangeError(`${user}: unknownValue/missingValue ${v} is not exactly representable as float32; use an integer or NaN`);
-        }
-      }
-      blocks.push(g.op1('Cast', [code], { to: 11 }, { name: `${o.source}_ordinal_d` }));
-    }
-    i = j;
+  if (outs.length === 0) throw new RangeError('description.outputs is empty: the pipeline produces no features');
+  const blocks: string[] = [];
+  const position = new Array<number>(outs.length);
+  let width = 0;
+  const place = (indices: readonly number[], value: string): void => {
+    for (const k of indices) position[k] = width++;
+    blocks.push(value);
+  };
+  const userOf = (k: number): string => {
+    const o = outs[k]!;
+    return o.kind === 'numeric' ? `output column ${k}` : `output column ${k} (${o.kind === 'onehot' ? 'one-hot' : 'ordinal'} of '${o.source}')`;
+  };
+
+  const numeric = outs.flatMap((o, k) => (o.kind === 'numeric' ? [k] : []));
+  if (numeric.length > 0) place(numeric, addNumericBlock(g, numeric.map((k) => outs[k] as NumericOut), (s, j) => get(s, 'double', userOf(numeric[j]!))));
+
+  // One-hot columns of sources with an infrequent column (`category: null`: "any other present
+  // category", a set test) keep one LabelEncoder per source; the others share one encoder.
+  const withInfrequent = new Set(outs.flatMap((o) => (o.kind === 'onehot' && o.category === null ? [o.source] : [])));
+  const shared = outs.flatMap((o, k) => (o.kind === 'onehot' && !withInfrequent.has(o.source) ? [k] : []));
+  if (shared.length > 0) place(shared, addSharedOneHotBlock(g, shared.map((k) => outs[k] as OneHotOut), (s, j) => get(s, 'string', userOf(shared[j]!))));
+  for (const source of withInfrequent) {
+    const cols = outs.flatMap((o, k) => (o.kind === 'onehot' && o.source === source ? [k] : []));
+    place(cols, addInfrequentOneHotBlock(g, cols.map((k) => outs[k] as OneHotOut), get(source, 'string', userOf(cols[0]!))));
   }
-  if (blocks.length === 0) throw new RangeError('description.outputs is empty: the pipeline produces no features');
+  outs.forEach((o, k) => {
+    if (o.kind === 'ordinal') place([k], addOrdinalColumn(g, o, get(o.source, 'string', userOf(k)), userOf(k)));
+  });
   const features = blocks.length === 1 ? blocks[0]! : g.op1('Concat', blocks, { axis: 1 }, { name: 'features' });
 
   const nFeatures = outs.length;
@@ -191,12 +155,12 @@ export function buildPipelineGraph(
     if (model.nFeatures !== nFeatures) {
       throw new RangeError(`model.nFeatures is ${model.nFeatures} but the preprocessing outputs ${nFeatures} columns; export the model fitted on this preprocessing`);
     }
-    p1 = addEnsembleNodes(g, model, features, 'double', options.treePrecision ?? 'double');
+    p1 = addEnsembleNodes(g, model, features, 'double', options.treePrecision ?? 'double', position);
   } else {
     if (model.coef.length !== nFeatures) {
       throw new RangeError(`model.coef has ${model.coef.length} coefficients but the preprocessing outputs ${nFeatures} columns`);
     }
-    p1 = addLogisticNodes(g, model, features);
+    p1 = addLogisticNodes(g, model, features, position);
   }
   addClassifierOutputs(g, p1);
   return g;
@@ -204,10 +168,11 @@ export function buildPipelineGraph(
 
 type NumericOut = Extract<OutputColumnSpec, { kind: 'numeric' }>;
 type OneHotOut = Extract<OutputColumnSpec, { kind: 'onehot' }>;
+type OrdinalOut = Extract<OutputColumnSpec, { kind: 'ordinal' }>;
 
-/** A run of numeric outputs -> double [N, k]: Concat, Where(IsNaN) imputation, (x - mean) / std. */
-function addNumericRun(g: OnnxGraphBuilder, run: readonly NumericOut[], source: (name: string, k: number) => string, first: number): string {
-  const cols = run.map((o, k) => source(o.source, first + k));
+/** Numeric outputs -> double [N, k]: Concat, Where(IsNaN) imputation, (x - mean) / std. */
+function addNumericBlock(g: OnnxGraphBuilder, run: readonly NumericOut[], source: (name: string, j: number) => string): string {
+  const cols = run.map((o, j) => source(o.source, j));
   const x = cols.length === 1 ? cols[0]! : g.op1('Concat', cols, { axis: 1 }, { name: 'numeric' });
   const k = run.length;
   let out = x;
@@ -228,6 +193,105 @@ function addNumericRun(g: OnnxGraphBuilder, run: readonly NumericOut[], source: 
     out = g.op1('Div', [g.op1('Sub', [out, mean], {}, { name: 'centered' }), std], {}, { name: 'scaled' });
   }
   return out;
+}
+
+/**
+ * One-hot outputs of any number of sources (none with an infrequent column) -> double [N, k] in
+ * four nodes: Concat of each output's source string (a source repeats once per output), ONE
+ * LabelEncoder over the vocabulary of every category of every source (a string's id is the same
+ * in every column; ids are distinct across strings, so an id equals the wanted id of an output
+ * exactly when the string equals its category), Equal to the wanted ids, Cast. An unknown string
+ * (-1, or the id of another source's category) matches no output of its source: all zeros, as
+ * `transformRecord`. A missing value ('') matches the outputs whose category is their
+ * `imputeCategory` (an Equal against the missing id, Or'ed in), unless '' is itself one of the
+ * source's categories.
+ */
+function addSharedOneHotBlock(g: OnnxGraphBuilder, run: readonly OneHotOut[], source: (name: string, j: number) => string): string {
+  const vocabulary = new Map<string, number>([[ONNX_MISSING_CATEGORY, 0]]);
+  const idOf = (c: string): number => {
+    let id = vocabulary.get(c);
+    if (id === undefined) vocabulary.set(c, (id = vocabulary.size));
+    return id;
+  };
+  const categoriesOf = new Map<string, Set<string>>();
+  for (const o of run) {
+    const set = categoriesOf.get(o.source) ?? new Set<string>();
+    set.add(o.category!);
+    categoriesOf.set(o.source, set);
+  }
+  const wanted = run.map((o) => idOf(o.category!));
+  const NEVER = -2; // ids are >= -1 (the LabelEncoder's default)
+  const missingWanted = run.map((o) =>
+    o.imputeCategory !== undefined && o.imputeCategory === o.category && !categoriesOf.get(o.source)!.has(ONNX_MISSING_CATEGORY) ? 0 : NEVER,
+  );
+  const cols = run.map((o, j) => source(o.source, j));
+  const strings = cols.length === 1 ? cols[0]! : g.op1('Concat', cols, { axis: 1 }, { name: 'onehot_sources' });
+  const ids = g.op1(
+    'LabelEncoder',
+    [strings],
+    { keys_strings: onnxAttr.strings([...vocabulary.keys()]), values_int64s: onnxAttr.ints([...vocabulary.values()]), default_int64: -1 },
+    { domain: ONNX_ML_DOMAIN, name: 'onehot_ids' },
+  );
+  const k = run.length;
+  let hot = g.op1('Equal', [ids, g.constant('onehot_wanted', 'int64', [1, k], wanted)], {}, { name: 'onehot' });
+  if (missingWanted.some((m) => m !== NEVER)) {
+    const imputed = g.op1('Equal', [ids, g.constant('onehot_imputed', 'int64', [1, k], missingWanted)], {}, { name: 'onehot_missing' });
+    hot = g.op1('Or', [hot, imputed], {}, { name: 'onehot_or_imputed' });
+  }
+  return g.op1('Cast', [hot], { to: 11 }, { name: 'onehot_d' });
+}
+
+/**
+ * The one-hot outputs of one source that has an infrequent column -> double [N, k]: a
+ * LabelEncoder from category to its index among the source's one-hot columns (unknown -> the
+ * infrequent slot; missing ('') -> the imputed category's index, else -1), Equal, Cast.
+ */
+function addInfrequentOneHotBlock(g: OnnxGraphBuilder, all: readonly OneHotOut[], input: string): string {
+  const source = all[0]!.source;
+  const impute = all[0]!.imputeCategory;
+  if (all.some((r) => r.imputeCategory !== impute)) throw new Error(`one-hot columns of '${source}' disagree on imputeCategory`);
+  const cats = [...new Set(all.map((x) => x.category).filter((c): c is string => c !== null))];
+  const index = new Map<string | null, number>(cats.map((c, k) => [c, k]));
+  const infrequentSlot = cats.length;
+  index.set(null, infrequentSlot);
+  const keys = [...cats];
+  const vals = cats.map((_, k) => k);
+  if (!index.has(ONNX_MISSING_CATEGORY)) {
+    keys.push(ONNX_MISSING_CATEGORY);
+    vals.push(impute === undefined ? -1 : (index.get(impute) ?? infrequentSlot));
+  }
+  const encoded = g.op1(
+    'LabelEncoder',
+    [input],
+    { keys_strings: onnxAttr.strings(keys), values_int64s: onnxAttr.ints(vals), default_int64: infrequentSlot },
+    { domain: ONNX_ML_DOMAIN, name: `${source}_index` },
+  );
+  const wanted = all.map((r) => index.get(r.category)!);
+  const eq = g.op1('Equal', [encoded, g.constant(`${source}_onehot_ids`, 'int64', [1, wanted.length], wanted)], {}, { name: `${source}_onehot` });
+  return g.op1('Cast', [eq], { to: 11 }, { name: `${source}_onehot_d` });
+}
+
+/** An ordinal output -> double [N, 1]: LabelEncoder to the category's index (unknown, missing as specified), Cast. */
+function addOrdinalColumn(g: OnnxGraphBuilder, o: OrdinalOut, input: string, user: string): string {
+  const keys = [...o.categories];
+  const vals = o.categories.map((_, k) => k);
+  if (!o.categories.includes(ONNX_MISSING_CATEGORY)) {
+    const k = o.imputeCategory === undefined ? -1 : o.categories.indexOf(o.imputeCategory);
+    keys.push(ONNX_MISSING_CATEGORY);
+    vals.push(k >= 0 ? k : o.imputeCategory === undefined ? (o.missingValue ?? o.unknownValue) : o.unknownValue);
+  }
+  for (const v of [o.unknownValue, o.missingValue ?? 0]) {
+    if (Math.fround(v) !== v && !Number.isNaN(v)) {
+      throw new RangeError(`${user}: unknownValue/missingValue ${v} is not exactly representable as float32; use an integer or NaN`);
+    }
+  }
+  const code = g.op1(
+    'LabelEncoder',
+    [input],
+    { keys_strings: onnxAttr.strings(keys), values_floats: onnxAttr.floats(vals), default_float: onnxAttr.float(o.unknownValue) },
+    { domain: ONNX_ML_DOMAIN, name: `${o.source}_ordinal` },
+  );
+  return g.op1('Cast', [code], { to: 11 }, { name: `${o.source}_ordinal_d` });
 }
 
 /**

@@ -138,6 +138,7 @@ export function toOnnxTreeArrays(ensemble: TreeEnsemble, precision: TreePrecisio
  * When `ensemble.float32Features` is set, a double input is rounded to float32 first (Cast to
  * float), as our in-process prediction does with Math.fround. With `precision` 'float' a double
  * input is also cast to float: decisions then equal ours on the float32-rounded row.
+ * `featureColumn[j]`, when given, is the column of `features` that holds the ensemble's feature j.
  */
 export function addEnsembleNodes(
   g: OnnxGraphBuilder,
@@ -145,6 +146,7 @@ export function addEnsembleNodes(
   features: string,
   featuresType: 'float' | 'double',
   precision: TreePrecision = 'double',
+  featureColumn?: readonly number[],
 ): string {
   if (ensemble.trees.length === 0) throw new RangeError('ensemble.trees is empty: nothing to export');
   let x = features;
@@ -158,6 +160,7 @@ export function addEnsembleNodes(
     xType = 'double';
   }
   const a = toOnnxTreeArrays(ensemble, precision);
+  if (featureColumn !== undefined) a.featureIds = a.featureIds.map((f) => featureColumn[f]!);
   const t = precision === 'double' ? 'double' : 'float';
   const raw = g.op1(
     'TreeEnsemble',
