@@ -35,6 +35,12 @@ export interface TopicContract<N extends TopicName = TopicName, S extends z.ZodT
   readonly producers: readonly Party[];
   /** Who subscribes to the topic. */
   readonly consumers: readonly Party[];
+  /**
+   * Optional fast path of `schema` for hot topics: true only for payloads the schema accepts and
+   * returns unchanged (no transforms, no defaults); false sends the payload to zod, which decides
+   * and explains. {@link createEvent} and {@link parseEvent} try it first.
+   */
+  readonly accepts?: (payload: unknown) => boolean;
 }
 
 export type PayloadOf<T> = T extends TopicContract<TopicName, infer S> ? z.infer<S> : never;
@@ -54,6 +60,7 @@ export function defineTopic<N extends TopicName, S extends z.ZodType>(def: {
   keyField?: string;
   producers?: readonly Party[];
   consumers?: readonly Party[];
+  accepts?: (payload: unknown) => boolean;
 }): TopicContract<N, S> {
   const match = TOPIC_NAME_PATTERN.exec(def.name);
   if (!match) {
@@ -71,6 +78,7 @@ export function defineTopic<N extends TopicName, S extends z.ZodType>(def: {
     keyField: def.keyField ?? '',
     producers: Object.freeze([...(def.producers ?? [])]),
     consumers: Object.freeze([...(def.consumers ?? [])]),
+    ...(def.accepts ? { accepts: def.accepts } : {}),
   });
 }
 
@@ -97,8 +105,12 @@ export function createEvent<T extends TopicContract>(
   payload: PayloadOf<T>,
   options: CreateEventOptions,
 ): EventOf<T> {
-  const parsed = topic.schema.safeParse(payload);
-  if (!parsed.success) throw new ContractValidationError(topic.name, parsed.error);
+  let data: unknown = payload;
+  if (topic.accepts?.(payload) !== true) {
+    const parsed = topic.schema.safeParse(payload);
+    if (!parsed.success) throw new ContractValidationError(topic.name, parsed.error);
+    data = parsed.data;
+  }
   const eventId = options.eventId ?? randomUUID();
   return {
     eventId,
@@ -106,7 +118,7 @@ export function createEvent<T extends TopicContract>(
     producer: options.producer,
     schemaVersion: topic.version,
     correlationId: options.correlationId ?? eventId,
-    payload: parsed.data as PayloadOf<T>,
+    payload: data as PayloadOf<T>,
   };
 }
 
@@ -141,6 +153,7 @@ export function parseEvent<T extends TopicContract>(topic: T, raw: unknown): Par
       reason: `schemaVersion ${header.schemaVersion} does not match topic ${topic.name} (v${topic.version})`,
     };
   }
+  if (topic.accepts?.(header.payload) === true) return { ok: true, event: { ...header, payload: header.payload as PayloadOf<T> } };
   const payload = topic.schema.safeParse(header.payload);
   if (!payload.success) return { ok: false, reason: `payload: ${formatIssues(payload.error)}` };
   return { ok: true, event: { ...header, payload: payload.data as PayloadOf<T> } };
