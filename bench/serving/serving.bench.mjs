@@ -10,11 +10,13 @@
 // with other people's load than requests per second do.
 // `--baseline <dir>`: also serve from the built tree of an earlier version (its
 // services/serving/dist/main.js, e.g. a `git worktree` after `npx tsc -b tsconfig.build.json`) as
-// target `baseline`, right after `rest`, for a before/after in the same run.
+// target `baseline`, right after `rest`, for a before/after in the same run; the baseline serves
+// the model as that version's own exporter writes it (its bench/serving/telco-model.mjs).
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { trainTelcoPipeline } from './telco-model.mjs';
 
@@ -80,6 +82,11 @@ try {
   const csv = join(ROOT, 'data/raw/customer_data.csv');
   const { onnx, inputSchema, testRows, trainSeconds } = await trainTelcoPipeline(csv);
   writeFileSync(join(work, 'model.onnx'), onnx);
+  if (BASELINE) {
+    // The baseline serves the same model as ITS exporter wrote it (same trees: same data, seed, learner).
+    const { trainTelcoPipeline: baselineTrain } = await import(pathToFileURL(join(BASELINE, 'bench/serving/telco-model.mjs')).href);
+    writeFileSync(join(work, 'model-baseline.onnx'), (await baselineTrain(csv)).onnx);
+  }
   writeFileSync(join(work, 'model.json'), JSON.stringify({ name: 'churn-predictor', version: 1, threshold: 0.5, inputSchema }));
   const customer = testRows[0];
   out({ step: 'model', trees: 100, maxDepth: 6, trainSeconds: Number(trainSeconds.toFixed(2)), onnxBytes: onnx.length, columns: inputSchema.length });
@@ -98,7 +105,7 @@ try {
   };
   const body = { customer };
   const serving = (name, root, httpPort, grpcPort) =>
-    start(name, process.execPath, [join(root, 'services/serving/dist/main.js')], { MLOPS_CONFIG_DIR: configFor(name, httpPort, grpcPort), SERVING_MODEL_PATH: join(work, 'model.onnx'), MLOPS_ENV: 'development' }, () =>
+    start(name, process.execPath, [join(root, 'services/serving/dist/main.js')], { MLOPS_CONFIG_DIR: configFor(name, httpPort, grpcPort), SERVING_MODEL_PATH: join(work, name === 'baseline' ? 'model-baseline.onnx' : 'model.onnx'), MLOPS_ENV: 'development' }, () =>
       waitHttp(`http://127.0.0.1:${httpPort}/health/ready`),
     );
   if (TARGETS.includes('rest') || TARGETS.includes('grpc')) await serving('serving', ROOT, PORTS.rest, PORTS.grpc);
