@@ -10,8 +10,13 @@
 // settings (so a burst of other load on a shared machine hits them alike); JSON lines with the
 // median over the rounds of wall and CPU us per run, and the cost of building the input tensors. Then the thread-pool spinning check: two
 // intra-op threads with 1 ms between runs, CPU / wall with spinning on (default) and off.
-//   node bench/serving/ort-session.bench.mjs [--runs 500] [--rounds 7]
+// With `--baseline <dir>` (a built tree of an earlier version, as for serving.bench.mjs), also
+// `baseline+packed`: the same serving session on the model as that version's exporter writes it
+// (same trees), for the graph's before/after. Then the idle check: 1-row runs with 1 ms of sleep
+// before each (as a server between requests at one connection), median wall per run, per graph.
+//   node bench/serving/ort-session.bench.mjs [--runs 500] [--rounds 7] [--baseline <dir>]
 import { loadavg } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ONNX_SERVING_SESSION_OPTIONS, createOnnxSession, createPipelineSession, onnxFeeds } from '@mlops/ml/onnx-runtime';
@@ -22,7 +27,11 @@ const RUNS = Number(args.runs ?? 500);
 const ROUNDS = Number(args.rounds ?? 7);
 const out = (o) => process.stdout.write(`${JSON.stringify({ bench: 'ort-session', ...o, load1: Number(loadavg()[0].toFixed(2)) })}\n`);
 
-const { onnx, testRows } = await trainTelcoPipeline(join(resolve(process.cwd()), 'data/raw/customer_data.csv'));
+const CSV = join(resolve(process.cwd()), 'data/raw/customer_data.csv');
+const { onnx, testRows } = await trainTelcoPipeline(CSV);
+const baselineOnnx = args.baseline
+  ? (await (await import(pathToFileURL(join(resolve(args.baseline), 'bench/serving/telco-model.mjs')).href)).trainTelcoPipeline(CSV)).onnx
+  : undefined;
 
 const perColumn = async (options) => {
   const session = await ort.InferenceSession.create(onnx, { executionProviders: ['cpu'], ...options });
@@ -39,6 +48,14 @@ const settings = {
     const p = await createPipelineSession(onnx);
     return { feeds: (rows) => p.feeds(rows), run: (f) => p.session.run(f, ['probabilities']), release: () => p.release() };
   },
+  ...(baselineOnnx
+    ? {
+        'baseline+packed': async () => {
+          const p = await createPipelineSession(baselineOnnx);
+          return { feeds: (rows) => p.feeds(rows), run: (f) => p.session.run(f, ['probabilities']), release: () => p.release() };
+        },
+      }
+    : {}),
 };
 
 const cpuUs = (c) => c.user + c.system;
@@ -68,6 +85,23 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 for (const x of Object.values(samples))
   out({ setting: x.setting, rows: x.rows, runWallUs: Number(median(x.wall).toFixed(1)), runCpuUs: Number(median(x.cpu).toFixed(1)), feedsCpuUs: Number(median(x.feeds).toFixed(1)), rounds: ROUNDS, runsPerRound: RUNS });
+
+// The idle check: a server at one connection sleeps between requests, and a run after a pause is
+// slower than back to back (caches and the idle core); fewer nodes touch less.
+const idle = {};
+for (let round = 0; round < ROUNDS; round++) {
+  for (const setting of ['serving+packed', ...(baselineOnnx ? ['baseline+packed'] : [])]) {
+    const s = sessions[setting];
+    const rows = testRows.slice(0, 1);
+    for (let i = 0; i < Math.ceil(RUNS / 5); i++) {
+      await new Promise((r) => setTimeout(r, 1));
+      const t0 = performance.now();
+      await s.run(s.feeds(rows));
+      (idle[setting] ??= []).push((performance.now() - t0) * 1000);
+    }
+  }
+}
+for (const [setting, xs] of Object.entries(idle)) out({ idleCheck: true, setting, rows: 1, sleepBeforeRunMs: 1, runWallUs: Number(median(xs).toFixed(1)), runs: xs.length });
 for (const s of Object.values(sessions)) await s.release();
 
 for (const spinning of ['default', 'off']) {

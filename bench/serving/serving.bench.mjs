@@ -13,7 +13,7 @@
 // target `baseline`, right after `rest`, for a before/after in the same run; the baseline serves
 // the model as that version's own exporter writes it (its bench/serving/telco-model.mjs).
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -82,12 +82,14 @@ try {
   const csv = join(ROOT, 'data/raw/customer_data.csv');
   const { onnx, inputSchema, testRows, trainSeconds } = await trainTelcoPipeline(csv);
   writeFileSync(join(work, 'model.onnx'), onnx);
+  writeFileSync(join(work, 'model.json'), JSON.stringify({ name: 'churn-predictor', version: 1, threshold: 0.5, inputSchema }));
   if (BASELINE) {
     // The baseline serves the same model as ITS exporter wrote it (same trees: same data, seed, learner).
     const { trainTelcoPipeline: baselineTrain } = await import(pathToFileURL(join(BASELINE, 'bench/serving/telco-model.mjs')).href);
-    writeFileSync(join(work, 'model-baseline.onnx'), (await baselineTrain(csv)).onnx);
+    mkdirSync(join(work, 'baseline'));
+    writeFileSync(join(work, 'baseline/model.onnx'), (await baselineTrain(csv)).onnx);
+    cpSync(join(work, 'model.json'), join(work, 'baseline/model.json'));
   }
-  writeFileSync(join(work, 'model.json'), JSON.stringify({ name: 'churn-predictor', version: 1, threshold: 0.5, inputSchema }));
   const customer = testRows[0];
   out({ step: 'model', trees: 100, maxDepth: 6, trainSeconds: Number(trainSeconds.toFixed(2)), onnxBytes: onnx.length, columns: inputSchema.length });
 
@@ -105,7 +107,7 @@ try {
   };
   const body = { customer };
   const serving = (name, root, httpPort, grpcPort) =>
-    start(name, process.execPath, [join(root, 'services/serving/dist/main.js')], { MLOPS_CONFIG_DIR: configFor(name, httpPort, grpcPort), SERVING_MODEL_PATH: join(work, name === 'baseline' ? 'model-baseline.onnx' : 'model.onnx'), MLOPS_ENV: 'development' }, () =>
+    start(name, process.execPath, [join(root, 'services/serving/dist/main.js')], { MLOPS_CONFIG_DIR: configFor(name, httpPort, grpcPort), SERVING_MODEL_PATH: join(work, name === 'baseline' ? 'baseline/model.onnx' : 'model.onnx'), MLOPS_ENV: 'development' }, () =>
       waitHttp(`http://127.0.0.1:${httpPort}/health/ready`),
     );
   if (TARGETS.includes('rest') || TARGETS.includes('grpc')) await serving('serving', ROOT, PORTS.rest, PORTS.grpc);
