@@ -117,7 +117,7 @@ describe('acceptsServedPrediction (the zod-free fast path of the topic)', () => 
 });
 
 describe('acceptsPredictionServed and the topic', () => {
-  const batch = { batchId: 'b1b2c3d4-0000-4000-8000-000000000002', predictions: [good, { ...good, variant: 'shadow' }] };
+  const batch = { batchId: 'b1b2c3d4-0000-4000-8000-000000000002', predictions: [good, { ...good, variant: 'shadow' as const }] };
 
   it('accepts a batch only when every prediction passes, within 1..1000', () => {
     expect(acceptsPredictionServed(batch)).toBe(true);
