@@ -1,7 +1,9 @@
 // A closed-loop load generator (autocannon is not installed): `connections` workers, each sending
 // its next request when the previous answer arrived, for `seconds`. HTTP over keep-alive sockets
 // (one per worker), or gRPC unary calls over one channel per worker. Prints one JSON line:
-// requests/s, p50/p90/p99 latency (ms, from the send to the full answer), errors.
+// requests/s, p50/p90/p99 latency (ms, from the send to the full answer), errors, and the load
+// generator's own CPU per request (the same work for every target: when it rises, the machine is
+// charging for idle gaps, as at one connection against a slower server).
 //   node loadgen.mjs '{"kind":"http","url":"http://127.0.0.1:3006/predict","body":{...},"connections":50,"seconds":10}'
 import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
@@ -71,13 +73,15 @@ const workers = Array.from({ length: o.connections }, () => (o.kind === 'grpc' ?
 await new Promise((r) => setTimeout(r, warmup * 1000));
 record = true;
 const started = performance.now();
+const cpu0 = process.cpuUsage();
 await new Promise((r) => setTimeout(r, seconds * 1000));
 record = false;
+const cpu = process.cpuUsage(cpu0);
 const elapsed = (performance.now() - started) / 1000;
 stop = true;
 await Promise.all(workers);
 latencies.sort((a, b) => a - b);
 const q = (p) => (latencies.length ? Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(3)) : null);
 process.stdout.write(
-  JSON.stringify({ requests: latencies.length, errors, firstError, seconds: Number(elapsed.toFixed(2)), rps: Math.round(latencies.length / elapsed), p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99) }) + '\n',
+  JSON.stringify({ requests: latencies.length, errors, firstError, seconds: Number(elapsed.toFixed(2)), rps: Math.round(latencies.length / elapsed), p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), loadgenCpuUsPerRequest: latencies.length ? Math.round((cpu.user + cpu.system) / latencies.length) : null }) + '\n',
 );
