@@ -2,7 +2,9 @@
 // 100 trees, depth 6, on the train split), exports it to ONNX and starts the BUILT serving service on
 // it (child process, file model source, its own ports and consumer group; prediction-served events
 // go to the real Kafka as in production), a bare Node http server answering a constant (the
-// ceiling) and the seed's FastAPI + uvicorn + xgboost stack on the same data. Then 10 s of
+// ceiling), a bare Node http server answering from one onnxruntime run per event-loop turn of the
+// same model (`bare-ort`: what any Node server on onnxruntime-node pays at least) and the seed's
+// FastAPI + uvicorn + xgboost stack on the same data. Then 10 s of
 // single-row predictions at 1 and at 50 connections against each, from a separate load-generator
 // process. One JSON line per (target, connections), then a summary line with the ratios. Each line
 // carries the 1-minute load average when the run started and, on Linux, the server process's CPU
@@ -24,10 +26,10 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
 const SECONDS = Number(args.seconds ?? 10);
 const CONNECTIONS = (args.connections ?? '1,50').split(',').map(Number);
 const BASELINE = args.baseline ? resolve(args.baseline) : undefined;
-const TARGETS = (args.targets ?? 'bare,rest,grpc,fastapi').split(',').flatMap((t) => (t === 'rest' && BASELINE ? ['rest', 'baseline'] : [t]));
+const TARGETS = (args.targets ?? 'bare,bare-ort,rest,grpc,fastapi').split(',').flatMap((t) => (t === 'rest' && BASELINE ? ['rest', 'baseline'] : [t]));
 const ROOT = resolve(process.cwd());
 const RUN = `benchserving${Date.now().toString(36)}`;
-const PORTS = { rest: 43906, grpc: 43951, bare: 43990, fastapi: 43991, baseline: 43806, baselineGrpc: 43851 };
+const PORTS = { rest: 43906, grpc: 43951, bare: 43990, 'bare-ort': 43992, fastapi: 43991, baseline: 43806, baselineGrpc: 43851 };
 const WARMUP = 1;
 const pids = {};
 
@@ -113,6 +115,10 @@ try {
   if (TARGETS.includes('rest') || TARGETS.includes('grpc')) await serving('serving', ROOT, PORTS.rest, PORTS.grpc);
   if (BASELINE) await serving('baseline', BASELINE, PORTS.baseline, PORTS.baselineGrpc);
   if (TARGETS.includes('bare')) await start('bare', process.execPath, [join(ROOT, 'bench/serving/bare-server.mjs'), String(PORTS.bare)], {}, () => waitHttp(`http://127.0.0.1:${PORTS.bare}/`, { method: 'POST', body: '{}' }));
+  if (TARGETS.includes('bare-ort'))
+    await start('bare-ort', process.execPath, [join(ROOT, 'bench/serving/bare-ort-server.mjs'), String(PORTS['bare-ort']), join(work, 'model.onnx')], {}, () =>
+      waitHttp(`http://127.0.0.1:${PORTS['bare-ort']}/`, { method: 'POST', body: JSON.stringify(body) }),
+    );
   const python = join(ROOT, '.venv/bin/python');
   let fastapi = TARGETS.includes('fastapi');
   if (fastapi && !existsSync(python)) {
@@ -154,6 +160,9 @@ try {
       summary: true,
       connections: c,
       restOverBare: g('rest') && g('bare') ? Number((g('rest').rps / g('bare').rps).toFixed(3)) : null,
+      bareOrtOverBare: g('bare-ort') && g('bare') ? Number((g('bare-ort').rps / g('bare').rps).toFixed(3)) : null,
+      restOverBareOrt: g('rest') && g('bare-ort') ? Number((g('rest').rps / g('bare-ort').rps).toFixed(3)) : null,
+      bareOrtP99Ms: g('bare-ort')?.p99Ms ?? null,
       ...(BASELINE ? { baselineOverBare: g('baseline') && g('bare') ? Number((g('baseline').rps / g('bare').rps).toFixed(3)) : null, baselineP99Ms: g('baseline')?.p99Ms ?? null } : {}),
       grpcOverBare: g('grpc') && g('bare') ? Number((g('grpc').rps / g('bare').rps).toFixed(3)) : null,
       restOverFastapi: g('rest') && g('fastapi') ? Number((g('rest').rps / g('fastapi').rps).toFixed(1)) : null,

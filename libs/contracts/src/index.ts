@@ -21,6 +21,7 @@ export * from './events/model-rejected/model-rejected.event.js';
 export * from './events/model-promoted/model-promoted.event.js';
 export * from './events/model-rolled-back/model-rolled-back.event.js';
 export * from './events/prediction-served/prediction-served.event.js';
+export * from './events/prediction-served/prediction-served.json.js';
 export * from './events/outcome-observed/outcome-observed.event.js';
 export * from './events/experiment-started/experiment-started.event.js';
 export * from './events/experiment-concluded/experiment-concluded.event.js';

@@ -4,13 +4,24 @@ import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DataSource, EntityManager } from 'typeorm';
-import { dlqTopicOf } from '@mlops/contracts';
+import {
+  acceptsPredictionServed,
+  defineTopic,
+  dlqTopicOf,
+  predictionServedEventJson,
+  predictionServedSchema,
+  servedPredictionJson,
+  type EventOf,
+  type ServedPrediction,
+} from '@mlops/contracts';
 import {
   KafkaEventBus,
   NonRetriableError,
   TypeOrmIdempotencyStore,
   eventItem,
   silentLogger,
+  type HandlerContext,
+  type StringHeaders,
   type InboundRecord,
   type ProcessOutcome,
 } from '@mlops/messaging';
@@ -116,6 +127,65 @@ describe('libs/messaging against the real broker and PostgreSQL', () => {
         schemaVersion: 1,
         payload: { widgetId: 'alpha', size: 1 },
       });
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'a prepared prediction-served event (sendPrepared) is consumed and parsed like a published one, headers included',
+    async () => {
+      const { bus, clientId } = await harness();
+      // The prediction-served contract on a per-run topic (the real one is shared with other tests).
+      const served = defineTopic({
+        name: `mlops.test.served-${randomSuffix()}.v1`,
+        description: 'test-only copy of mlops.prediction.served.v1',
+        schema: predictionServedSchema,
+        key: (p) => p.batchId,
+        accepts: acceptsPredictionServed,
+      });
+      await createTopics([served.name, dlqTopicOf(served.name)], 1);
+      const got: { event: EventOf<typeof served>; headers: StringHeaders }[] = [];
+      bus.subscribe(served, (event, ctx: HandlerContext<EntityManager>) => void got.push({ event, headers: ctx.headers }));
+      await bus.start();
+      const predictions: ServedPrediction[] = [0, 1, 2].map((i) => ({
+        requestId: `3f0c8d52-3c1e-4a8a-9b7e-2f1d6c1e9a1${i}`,
+        ...(i === 0 ? { customerId: '7590-VHVEG' } : {}),
+        modelName: 'churn-predictor',
+        modelVersion: 3,
+        variant: i === 2 ? 'shadow' : 'champion',
+        probability: i / 4,
+        label: 0,
+        threshold: 0.5,
+        latencyMs: 0.08,
+        features: { tenure: i, contract: 'Month-to-month', total_charges: null },
+        servedAt: '2026-11-26T23:12:16.123Z',
+      }));
+      const batchId = 'b1b2c3d4-0000-4000-8000-00000000000a';
+      const published = await bus.publish(served, { batchId, predictions }, { correlationId: 'corr-served' });
+      const prepared = predictionServedEventJson(predictions.map(servedPredictionJson), {
+        producer: clientId,
+        batchId,
+        correlationId: 'corr-served',
+      });
+      const [receipt] = await bus.publisher.sendPrepared([{ ...prepared, topic: served.name }]);
+      expect(receipt).toEqual({ topic: served.name, eventId: prepared.eventId, key: batchId });
+      await waitFor('both events consumed', () => got.length === 2);
+      const [a, b] = got;
+      expect(a!.event.eventId).toBe(published.eventId);
+      expect(b!.event.eventId).toBe(prepared.eventId);
+      expect(b!.event.payload).toEqual(a!.event.payload);
+      expect(b!.event.payload).toEqual({ batchId, predictions });
+      for (const { event } of got) {
+        expect(event).toMatchObject({ producer: clientId, correlationId: 'corr-served', schemaVersion: 1 });
+      }
+      const envelopeHeaders = (h: StringHeaders): StringHeaders =>
+        Object.fromEntries(Object.entries(h).filter(([name]) => name !== 'x-event-id'));
+      expect(b!.headers['x-event-id']).toBe(prepared.eventId);
+      expect(envelopeHeaders(b!.headers)).toEqual(envelopeHeaders(a!.headers));
+      expect(b!.headers).toMatchObject({ 'x-correlation-id': 'corr-served', 'x-schema-version': '1', 'x-producer': clientId });
+      const records = await readTopic(served.name, 2);
+      expect(records.map((r) => r.key)).toEqual([batchId, batchId]);
+      expect(records[1]!.value).toBe(prepared.value);
     },
     TEST_TIMEOUT,
   );

@@ -28,6 +28,22 @@ export interface Envelope<P> extends EnvelopeHeader {
   payload: P;
 }
 
+/**
+ * An event already serialized for the wire by a topic's own builder (for hot topics, whose
+ * payloads are validated and serialized piece by piece when they arise, then wrapped by string
+ * concatenation): `value` is the envelope's JSON text, `key` the topic's key of the payload, and
+ * the header fields repeat what `value` holds (they become the record's `x-*` headers).
+ */
+export interface PreparedEventJson {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: string;
+  readonly eventId: string;
+  readonly correlationId: string;
+  readonly schemaVersion: number;
+  readonly producer: string;
+}
+
 // Fast path for the hot consume loop. zod is the source of truth; `readEnvelope` accepts only what
 // `envelopeSchema` accepts (a strict subset: the same UUID and RFC 3339 rules, checked without
 // building zod's issue objects) and leaves everything else to zod, which then explains the error.

@@ -1,5 +1,5 @@
 import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
-import type { PayloadOf, TopicContract } from '@mlops/contracts';
+import type { PayloadOf, PreparedEventJson, TopicContract } from '@mlops/contracts';
 import {
   EventPublisher,
   type PublishItem,
@@ -9,7 +9,7 @@ import {
 import { MessagingError, MessagingErrorCode } from '../core/errors.js';
 import type { StringHeaders } from '../core/headers.js';
 import type { MessagingLogger } from '../core/logger.js';
-import { buildOutboundMessage } from '../core/outbound.js';
+import { buildOutboundMessage, buildPreparedMessage, type OutboundMessage } from '../core/outbound.js';
 
 export interface KafkaPublisherOptions {
   /** Written in every envelope's `producer` field (the service name). */
@@ -95,15 +95,30 @@ export class KafkaEventPublisher extends EventPublisher {
   }
 
   async publishMany(items: readonly PublishItem[]): Promise<PublishReceipt[]> {
+    const built = items.map((item) =>
+      buildOutboundMessage(item.topic, item.payload, this.options.producerName, item.options),
+    );
+    return this.sendBuilt(built);
+  }
+
+  /**
+   * Sends events a topic's own builder already validated and serialized (`PreparedEventJson`, for
+   * example from `predictionServedEventJson`): each record gets the event's key and value as they
+   * are and the same envelope headers as {@link publish} writes, and goes through the same queue
+   * (one produce request in flight, coalesced with everything else published). The envelope's
+   * `producer` is the event's own, not this publisher's `producerName`.
+   */
+  async sendPrepared(events: readonly PreparedEventJson[]): Promise<PublishReceipt[]> {
+    return this.sendBuilt(events.map((event) => buildPreparedMessage(event)));
+  }
+
+  /** Enqueues built records grouped by topic; all are built (and checked) before any is sent. */
+  private async sendBuilt(
+    built: readonly { message: OutboundMessage; receipt: PublishReceipt }[],
+  ): Promise<PublishReceipt[]> {
     const byTopic = new Map<string, Message[]>();
     const receipts: PublishReceipt[] = [];
-    for (const item of items) {
-      const { message, receipt } = buildOutboundMessage(
-        item.topic,
-        item.payload,
-        this.options.producerName,
-        item.options,
-      );
+    for (const { message, receipt } of built) {
       let list = byTopic.get(message.topic);
       if (!list) byTopic.set(message.topic, (list = []));
       list.push({ key: message.key, value: message.value, headers: message.headers });

@@ -68,6 +68,9 @@ describe('packOnnxInputs on the exported Telco pipeline', () => {
     let mismatches = 0;
     for (let r = 0; r < rows.length; r++) if (got[r] !== expected[r]) mismatches++;
     expect(mismatches).toBe(0);
+    // The synchronous run (the same native session, no deferral) gives the same numbers, row by row too.
+    expect(Array.from(packed.probaSync(rows))).toEqual(Array.from(got));
+    expect(rows.slice(0, 50).map((row) => packed.probaSync([row])[0])).toEqual(Array.from(got.slice(0, 50)));
     // Odd rows: numeric strings are parsed, numbers in string columns are stringified, unknown categories are unknown.
     const odd: RawRow[] = [{ ...rows[0]!, tenure: '12', contract: 'no such contract', senior_citizen: undefined }];
     const [a, b] = await Promise.all([runOnnxPipeline(perColumn, odd), packed.proba(odd)]);
@@ -89,6 +92,7 @@ describe('packOnnxInputs on the exported Telco pipeline', () => {
   it('names the row and column of a value that is not a number', async () => {
     const packed = await createPipelineSession(onnx);
     await expect(packed.proba([rows[0]!, { ...rows[1]!, monthly_charges: 'abc' }])).rejects.toThrow("row 1, column 'monthly_charges': 'abc' is not a number");
+    expect(() => packed.probaSync([{ ...rows[1]!, tenure: 'twelve' }])).toThrow("row 0, column 'tenure': 'twelve' is not a number");
     await packed.release();
   });
 });

@@ -1,7 +1,7 @@
 import type { PipelineInput } from '@mlops/ml/onnx-runtime';
 import type { ServingRow } from './explainer.js';
 import type { PooledModel } from './inference-pool.js';
-import { CoalescingRunner, INLINE_MAX_ROWS, PARALLEL_MIN_ROWS, type ProbaModel } from './coalescing-runner.js';
+import { CoalescingRunner, INLINE_MAX_ROWS, type ProbaModel } from './coalescing-runner.js';
 
 /** A model double: probability of class 1 = x / 100. Records each run's batch. */
 function fakeModel(runs: number[][], fail = false): ProbaModel {
@@ -100,45 +100,51 @@ function inlineModel(log: string[]): ProbaModel {
 }
 
 describe('CoalescingRunner with an inference pool', () => {
-  it('runs a request that is alone on its own thread, and concurrent requests on the pool in one batch', async () => {
+  const rowsOf = (n: number, from = 0): { x: number }[] => Array.from({ length: n }, (_, i) => ({ x: from + i }));
+
+  it(`runs batches of at most ${INLINE_MAX_ROWS} rows on its own thread, concurrent requests in one run`, async () => {
     const log: string[] = [];
-    const { pool } = fakePool(log);
-    const runner = new CoalescingRunner(inlineModel(log), 512, pool);
+    const runner = new CoalescingRunner(inlineModel(log), 512, fakePool(log).pool);
     expect(Array.from(await runner.run([{ x: 7 }]))).toEqual([Math.fround(0.07)]);
     const [a, b] = await Promise.all([runner.run([{ x: 1 }]), runner.run([{ x: 2 }, { x: 3 }])]);
     expect(Array.from(a!)).toEqual([Math.fround(0.01)]);
     expect(Array.from(b!)).toEqual([0.02, 0.03].map(Math.fround));
-    expect(log).toEqual(['inline:7', 'pool:1,2,3']);
+    const full = await Promise.all([runner.run(rowsOf(INLINE_MAX_ROWS - 1)), runner.run([{ x: 99 }])]);
+    expect(full.map((p) => p.length)).toEqual([INLINE_MAX_ROWS - 1, 1]);
+    expect(log).toEqual(['inline:7', 'inline:1,2,3', `inline:${[...rowsOf(INLINE_MAX_ROWS - 1).map((r) => r.x), 99].join(',')}`]);
   });
 
-  it(`sends a lone request of more than ${INLINE_MAX_ROWS} rows to the pool`, async () => {
+  it(`sends a batch of more than ${INLINE_MAX_ROWS} rows to the pool (one request, or coalesced ones)`, async () => {
     const log: string[] = [];
     const runner = new CoalescingRunner(inlineModel(log), 512, fakePool(log).pool);
-    const rows = Array.from({ length: INLINE_MAX_ROWS + 1 }, (_, i) => ({ x: i }));
+    const rows = rowsOf(INLINE_MAX_ROWS + 1);
     expect((await runner.run(rows)).length).toBe(rows.length);
-    expect(log).toEqual([`pool:${rows.map((r) => r.x).join(',')}`]);
+    const [a, b] = await Promise.all([runner.run(rowsOf(INLINE_MAX_ROWS, 100)), runner.run([{ x: 1 }])]);
+    expect([a!.length, b!.length]).toEqual([INLINE_MAX_ROWS, 1]);
+    expect(b![0]).toBe(Math.fround(0.01));
+    expect(log).toEqual([`pool:${rows.map((r) => r.x).join(',')}`, `pool:${[...rowsOf(INLINE_MAX_ROWS, 100).map((r) => r.x), 1].join(',')}`]);
   });
 
-  it(`while a run is in flight, waits for it (one bigger batch) unless ${PARALLEL_MIN_ROWS} rows wait`, async () => {
+  it('while every thread is busy, a large batch waits and takes what arrives meanwhile into the next run', async () => {
     const log: string[] = [];
     const { pool, hold, releaseAll } = fakePool(log);
     const runner = new CoalescingRunner(inlineModel(log), 512, pool);
     hold(true);
-    const first = Promise.all([runner.run([{ x: 1 }]), runner.run([{ x: 2 }])]);
+    const first = [runner.run(rowsOf(100))];
     await new Promise((r) => setImmediate(r));
-    expect(log).toEqual(['pool:1,2']);
-    // Few rows: they wait for the run in flight.
-    const second = Promise.all([runner.run([{ x: 3 }]), runner.run([{ x: 4 }])]);
+    first.push(runner.run(rowsOf(100, 1000)));
     await new Promise((r) => setImmediate(r));
-    expect(log).toEqual(['pool:1,2']);
-    // Enough rows: a parallel run on the other thread.
-    const big = Array.from({ length: PARALLEL_MIN_ROWS }, (_, i) => ({ x: 10 + i }));
-    const third = runner.run(big);
+    expect(pool.idle).toBe(false);
+    const waiting = Promise.all([runner.run(rowsOf(100, 2000)), runner.run([{ x: 5 }])]);
     await new Promise((r) => setImmediate(r));
-    expect(log).toEqual(['pool:1,2', `pool:3,4,${big.map((r) => r.x).join(',')}`]);
+    expect(log.length).toBe(2);
     hold(false);
     releaseAll();
-    await Promise.all([first, second, third]);
+    const [big, small] = await waiting;
+    expect(big!.length).toBe(100);
+    expect(small![0]).toBe(Math.fround(0.05));
+    expect(log[2]).toBe(`pool:${[...rowsOf(100, 2000).map((r) => r.x), 5].join(',')}`);
+    await Promise.all(first);
   });
 
   it('a runner waiting for a busy pool runs when a run of another model sharing the threads ends', async () => {
@@ -147,29 +153,28 @@ describe('CoalescingRunner with an inference pool', () => {
     const champion = new CoalescingRunner(inlineModel(log), 512, pool);
     const challenger = new CoalescingRunner(inlineModel(log), 512, pool);
     hold(true);
-    const busy = [champion.run(Array.from({ length: 20 }, () => ({ x: 1 })))];
+    const busy = [champion.run(rowsOf(INLINE_MAX_ROWS + 1))];
     await new Promise((r) => setImmediate(r));
-    busy.push(champion.run(Array.from({ length: PARALLEL_MIN_ROWS }, () => ({ x: 2 }))));
+    busy.push(champion.run(rowsOf(INLINE_MAX_ROWS + 1)));
     await new Promise((r) => setImmediate(r));
     expect(pool.idle).toBe(false);
-    const waiting = Promise.all([challenger.run([{ x: 5 }]), challenger.run([{ x: 6 }])]);
+    const waiting = challenger.run(rowsOf(INLINE_MAX_ROWS + 1, 500));
     await new Promise((r) => setImmediate(r));
-    expect(log.filter((l) => l.includes('5'))).toEqual([]);
+    expect(log.filter((l) => l.includes('500'))).toEqual([]);
     hold(false);
     releaseAll();
-    const [a, b] = await waiting;
-    expect([a![0], b![0]]).toEqual([0.05, 0.06].map(Math.fround));
-    expect(log[log.length - 1]).toBe('pool:5,6');
+    expect((await waiting)[0]).toBe(Math.fround(5));
+    expect(log[log.length - 1]).toBe(`pool:${rowsOf(INLINE_MAX_ROWS + 1, 500).map((r) => r.x).join(',')}`);
     await Promise.all(busy);
   });
 
   it('runs inline when the pool has no live thread, and rejects the batch of a failed pool run', async () => {
     const log: string[] = [];
     const gone = new CoalescingRunner(inlineModel(log), 512, fakePool(log, { usable: false }).pool);
-    await Promise.all([gone.run([{ x: 1 }]), gone.run([{ x: 2 }])]);
-    expect(log).toEqual(['inline:1,2']);
+    await Promise.all([gone.run(rowsOf(INLINE_MAX_ROWS)), gone.run([{ x: 1000 }])]);
+    expect(log).toEqual([`inline:${[...rowsOf(INLINE_MAX_ROWS).map((r) => r.x), 1000].join(',')}`]);
     const failing = new CoalescingRunner(inlineModel(log), 512, fakePool(log, { fail: true }).pool);
-    const results = await Promise.allSettled([failing.run([{ x: 3 }]), failing.run([{ x: 4 }])]);
+    const results = await Promise.allSettled([failing.run(rowsOf(INLINE_MAX_ROWS)), failing.run([{ x: 3 }])]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 });

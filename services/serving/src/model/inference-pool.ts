@@ -39,10 +39,10 @@ type FromWorker =
 
 /**
  * onnxruntime sessions in worker threads: every loaded model is a session in each thread, and a
- * run goes to a thread with no run in flight. onnxruntime-node runs a session synchronously on
- * the calling thread (after a `setImmediate`), so on the main thread a batch of 50 rows holds the
- * event loop for the whole run; here the event loop keeps reading and answering requests while
- * the threads run the model.
+ * run goes to a thread with no run in flight. A run holds the thread that makes it, so the large
+ * batches (more than `INLINE_MAX_ROWS` rows, e.g. a batch request of 500 rows: several ms) run
+ * here, and the event loop keeps reading and answering requests meanwhile; small runs stay on the
+ * event loop (`CoalescingRunner`), where the hand-off would cost more than the run.
  *
  * A thread that dies fails its runs in flight and is dropped (the callers fall back to their own
  * session); the pool keeps serving with the threads left.

@@ -42,7 +42,6 @@ export async function loadServedModel(artifact: ModelArtifact, explainer?: Model
   } catch (error) {
     throw new Error(`${key}: ${(error as Error).message}`, { cause: error });
   }
-  const session = pipeline.session;
   try {
     const columns: InputColumn[] = pipeline.columns.map((c) => Object.freeze({ name: c.name, type: c.type === 'string' ? 'string' : 'number' }));
     const declared = new Map(metadata.inputSchema.map((c) => [c.name, c]));
@@ -52,7 +51,7 @@ export async function loadServedModel(artifact: ModelArtifact, explainer?: Model
       if (d.type !== c.type) throw new Error(`${key}: column '${c.name}' is ${c.type} in the ONNX graph but ${d.type} in the metadata`);
     }
     for (const out of ['probabilities', 'label'])
-      if (!session.outputNames.includes(out)) throw new Error(`${key}: the ONNX graph has no '${out}' output (outputs: ${session.outputNames.join(', ')})`);
+      if (!pipeline.outputNames.includes(out)) throw new Error(`${key}: the ONNX graph has no '${out}' output (outputs: ${pipeline.outputNames.join(', ')})`);
     const pooled = pool !== null && pool.alive > 0 ? await pool.load(pipeline.bytes) : undefined;
     return Object.freeze({
       metadata,

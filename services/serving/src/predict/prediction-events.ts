@@ -1,4 +1,4 @@
-import type { ServedPrediction } from '@mlops/contracts';
+import { servedPredictionJson, type ServedPrediction, type ServedPredictionJson } from '@mlops/contracts';
 
 export interface PredictionEventBatcherOptions {
   /** Predictions per event (at most 1000, the contract's limit). */
@@ -6,20 +6,33 @@ export interface PredictionEventBatcherOptions {
   readonly flushIntervalMs: number;
   /** Predictions held while the broker is slow or down; beyond it new ones are dropped (and counted). */
   readonly maxBuffered: number;
-  /** Publishes one batch (one prediction-served event); a rejection puts the batch back in the buffer (bounded). */
-  readonly publish: (predictions: ServedPrediction[]) => Promise<void>;
+  /**
+   * Publishes one batch (one prediction-served event) of prediction texts, each already validated
+   * against the contract; a rejection puts the batch back in the buffer (bounded).
+   */
+  readonly publish: (predictions: readonly ServedPredictionJson[]) => Promise<void>;
+  /** Predictions not published: the buffer was full, a failed batch did not fit back, or one broke the contract. */
   readonly onDrop?: (count: number) => void;
   readonly onError?: (error: unknown) => void;
+  /**
+   * A prediction broke the contract (a bug in serving): it is dropped (and counted by `onDrop`),
+   * never thrown into the request; the error (a ContractValidationError) names the bad fields.
+   */
+  readonly onInvalid?: (error: unknown) => void;
 }
 
 /**
  * Collects served predictions and publishes them in batches: when `maxBatch` are waiting, or every
  * `flushIntervalMs`. `add` never waits and never throws: the response path does not block on Kafka.
+ * Each prediction is validated and serialized once, in `add` (`servedPredictionJson`: the contract's
+ * fast path and `JSON.stringify`, a few microseconds), and only its JSON text is kept: the
+ * publisher wraps the texts into the event by concatenation, with no object graph held, cloned
+ * to another thread or parsed again.
  * One publish runs at a time; while it runs, new predictions wait in a bounded buffer
  * (`maxBuffered`); past it the newest are dropped and `onDrop` counts them.
  */
 export class PredictionEventBatcher {
-  private buffer: ServedPrediction[] = [];
+  private buffer: ServedPredictionJson[] = [];
   private inFlight: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -41,13 +54,23 @@ export class PredictionEventBatcher {
     return this.buffer.length;
   }
 
+  /** Validates and serializes `p`, then buffers its text; drops it (counted) when the buffer is full or it breaks the contract. */
   add(p: ServedPrediction): void {
     if (this.buffer.length >= this.options.maxBuffered) {
       this.dropped++;
       this.options.onDrop?.(1);
       return;
     }
-    this.buffer.push(p);
+    let json: ServedPredictionJson;
+    try {
+      json = servedPredictionJson(p);
+    } catch (error) {
+      this.dropped++;
+      this.options.onDrop?.(1);
+      this.options.onInvalid?.(error);
+      return;
+    }
+    this.buffer.push(json);
     if (this.buffer.length >= this.options.maxBatch && this.inFlight === undefined) this.flush();
   }
 

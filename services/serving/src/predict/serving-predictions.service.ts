@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { PlatformConfig } from '@mlops/config';
-import { topics, type ServedPrediction, type Variant } from '@mlops/contracts';
+import { topics, type ServedPrediction, type ServedPredictionJson, type Variant } from '@mlops/contracts';
 import { EventPublisher, MESSAGING_OPTIONS, type MessagingModuleOptions } from '@mlops/messaging';
 import { JsonLogger, MetricsRegistry } from '@mlops/observability';
 import { PLATFORM_CONFIG, REDIS } from '@mlops/service-kit';
@@ -19,6 +19,9 @@ import { WorkerEventPublisher } from './worker-event-publisher.js';
 
 /** Request latency buckets: 0.25 ms to 1 s (the goal is a p99 under 10 ms). */
 const BUCKETS = [0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+/** At most one error log per this many milliseconds for predictions that break the contract. */
+const INVALID_LOG_INTERVAL_MS = 10_000;
 
 export type ServingRoute = 'rest' | 'grpc_predict' | 'grpc_predict_batch';
 
@@ -39,6 +42,9 @@ export class ServingPredictions implements OnApplicationBootstrap, OnApplication
   private readonly predictions: Counter<'model_version' | 'variant'>;
   /** Publishes the prediction-served batches off the event loop (when the Kafka messaging module is there). */
   private readonly eventThread: WorkerEventPublisher | undefined;
+  /** Predictions that broke the contract since the last error log, and when that log was written. */
+  private invalidSinceLog = 0;
+  private invalidLoggedAt = -Infinity;
 
   constructor(
     @Inject(PLATFORM_CONFIG) config: PlatformConfig,
@@ -56,7 +62,7 @@ export class ServingPredictions implements OnApplicationBootstrap, OnApplication
     this.requests = metrics.counter({ name: 'serving_requests_total', help: 'Prediction requests, by route, champion model version and status', labelNames: ['route', 'model_version', 'status'] });
     this.duration = metrics.histogram({ name: 'serving_request_duration_seconds', help: 'Prediction request time in the handler (parse, features, model, answer)', labelNames: ['route', 'model_version'], buckets: BUCKETS });
     this.predictions = metrics.counter({ name: 'serving_predictions_total', help: 'Rows predicted, by model version and variant', labelNames: ['model_version', 'variant'] });
-    const dropped = metrics.counter({ name: 'serving_prediction_events_dropped_total', help: 'Served predictions not published (the bounded buffer was full while Kafka was slow or down)' });
+    const dropped = metrics.counter({ name: 'serving_prediction_events_dropped_total', help: 'Served predictions not published (the bounded buffer was full while Kafka was slow or down, or the prediction broke the contract)' });
     const published = metrics.counter({ name: 'serving_prediction_events_published_total', help: 'Served predictions published in prediction-served events' });
     if (messaging !== undefined) {
       this.eventThread = new WorkerEventPublisher({
@@ -69,12 +75,14 @@ export class ServingPredictions implements OnApplicationBootstrap, OnApplication
       maxBatch: Math.min(1000, s.prediction_events.max_batch),
       flushIntervalMs: s.prediction_events.flush_interval_ms,
       maxBuffered: Math.max(50_000, s.prediction_events.max_batch),
-      publish: async (batch: ServedPrediction[]) => {
+      publish: async (batch: readonly ServedPredictionJson[]) => {
         if (thread?.alive) await thread.publish(batch);
-        else await publisher.publish(topics.predictionServed, { batchId: randomUUID(), predictions: batch });
+        // Rare (the thread failed): parse the texts back and publish on the main thread.
+        else await publisher.publish(topics.predictionServed, { batchId: randomUUID(), predictions: batch.map((j) => JSON.parse(j) as ServedPrediction) });
         published.inc(batch.length);
       },
       onDrop: (n) => dropped.inc(n),
+      onInvalid: (e) => this.invalidPrediction(e),
       onError: (e) => this.logger.warn('prediction-served publish failed; batch kept in the bounded buffer', { error: String(e), buffered: this.events.buffered }),
     });
     const features = options.featureReader ?? new RedisCustomerFeatureReader(redis, config.features.online_store);
@@ -92,6 +100,19 @@ export class ServingPredictions implements OnApplicationBootstrap, OnApplication
       },
       features,
     );
+  }
+
+  /** A served prediction broke the contract (a bug here): dropped and counted by the batcher; logged at most every 10 s. */
+  private invalidPrediction(error: unknown): void {
+    this.invalidSinceLog++;
+    const now = performance.now();
+    if (now - this.invalidLoggedAt < INVALID_LOG_INTERVAL_MS) return;
+    this.logger.error('served prediction breaks the prediction-served contract; not published', {
+      error: error instanceof Error ? error.message : String(error),
+      invalidSinceLastLog: this.invalidSinceLog,
+    });
+    this.invalidLoggedAt = now;
+    this.invalidSinceLog = 0;
   }
 
   onApplicationBootstrap(): void {

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { ServedPrediction } from '@mlops/contracts';
+import type { ServedPredictionJson } from '@mlops/contracts';
 import type { KafkaConnectionOptions } from '@mlops/messaging';
 
 /** What the worker needs to open its own idempotent Kafka producer (plain data: it crosses threads). */
@@ -27,15 +27,19 @@ type FromWorker =
 
 /**
  * Publishes prediction-served batches from a worker thread with its own Kafka producer
- * (`@mlops/messaging`'s `KafkaEventPublisher`: the same contract validation, envelope and
- * idempotent producer as the service's `EventPublisher`).
+ * (`@mlops/messaging`'s `KafkaEventPublisher`: the same envelope headers, queue and idempotent
+ * producer as the service's `EventPublisher`).
  *
- * Why a thread: publishing a batch validates every prediction against the contract (zod, about
- * 20 us per prediction with its 19 feature columns), serializes it and encodes the produce
- * request: about 25 us per prediction, more than the whole HTTP handling of a request, and one
- * 500-prediction batch held the event loop for over 10 ms (every request in flight waited: the
- * p99). Here the main thread only hands the batch over (a structured clone, 1 to 2 us per
- * prediction); the worker does the rest on another core.
+ * The main thread validates and serializes each prediction when it is served
+ * (`servedPredictionJson`, see `PredictionEventBatcher`) and posts a batch as an array of JSON
+ * texts (strings: copied, not walked as object graphs). The thread wraps them into the envelope by
+ * string concatenation (`predictionServedEventJson`: no parse, no validation again) and produces
+ * the event with `sendPrepared`.
+ *
+ * Why still a thread: producing a batch means kafkajs encoding the produce request, including its
+ * pure-JavaScript crc32c of the record batch: about 1 ms per 350 KB batch (500 predictions),
+ * which on the event loop every request in flight would wait for (the p99), plus the producer's
+ * own buffers and retries. Here it runs on another core.
  *
  * The worker imports the built `@mlops/messaging` and `@mlops/contracts` (their `dist/`, as
  * `npx tsc -b tsconfig.build.json` writes them).
@@ -86,8 +90,8 @@ export class WorkerEventPublisher {
     return this.exited === undefined;
   }
 
-  /** Validates, wraps and sends one prediction-served event of `predictions` (1 to 1000) from the worker. */
-  publish(predictions: readonly ServedPrediction[]): Promise<void> {
+  /** Wraps and sends one prediction-served event of `predictions` (1 to 1000 validated texts) from the worker. */
+  publish(predictions: readonly ServedPredictionJson[]): Promise<void> {
     if (this.exited) return Promise.reject(this.exited);
     if (this.closing) return Promise.reject(new Error('the prediction-served publisher is closed'));
     const id = this.nextId++;
@@ -135,7 +139,6 @@ export class WorkerEventPublisher {
 // artefact to locate under Jest). It imports the built messaging and contracts libs.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
-const { randomUUID } = require('node:crypto');
 const plain = (f) => { try { return JSON.parse(JSON.stringify(f ?? {})); } catch (e) { return { fields: String(f) }; } };
 const post = (level, message, fields) => parentPort.postMessage({ t: 'log', level, message: String(message), fields: plain(fields) });
 const logger = { debug() {}, info: (m, f) => post('info', m, f), warn: (m, f) => post('warn', m, f), error: (m, f) => post('error', m, f) };
@@ -145,9 +148,12 @@ const resolve = (pkg) => pathToFileURL(createRequire(workerData.from).resolve(pk
 const ready = (async () => {
   const messaging = await import(resolve('@mlops/messaging'));
   const contracts = await import(resolve('@mlops/contracts'));
+  if (typeof contracts.predictionServedEventJson !== 'function' || typeof messaging.KafkaEventPublisher.prototype.sendPrepared !== 'function') {
+    throw new Error('the built @mlops/contracts or @mlops/messaging predates predictionServedEventJson/sendPrepared: rebuild them (npx tsc -b tsconfig.build.json)');
+  }
   const { producerName, ...connection } = workerData.connection;
   const kafka = messaging.createKafkaClient(connection, logger);
-  return { publisher: new messaging.KafkaEventPublisher(kafka, { producerName }, logger), topic: contracts.topics.predictionServed };
+  return { publisher: new messaging.KafkaEventPublisher(kafka, { producerName }, logger), contracts, producerName };
 })();
 ready.catch((e) => {
   post('error', 'prediction-served publisher thread could not start; publishing on the main thread', { error: String(e && e.message || e) });
@@ -156,8 +162,9 @@ ready.catch((e) => {
 parentPort.on('message', async (m) => {
   if (m.t === 'publish') {
     try {
-      const { publisher, topic } = await ready;
-      await publisher.publish(topic, { batchId: randomUUID(), predictions: m.predictions });
+      const { publisher, contracts, producerName } = await ready;
+      // m.predictions: JSON texts the main thread validated (servedPredictionJson); wrapped, not parsed.
+      await publisher.sendPrepared([contracts.predictionServedEventJson(m.predictions, { producer: producerName })]);
       parentPort.postMessage({ t: 'published', id: m.id });
     } catch (e) {
       parentPort.postMessage({ t: 'failed', id: m.id, error: String(e && e.message || e) });
