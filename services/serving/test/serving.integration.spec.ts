@@ -288,6 +288,31 @@ describe('serving on the real stack', () => {
     expect(tooMany.json['message']).toBe('rows: 1001 rows, at most 1000 per request (serving.max_batch_size)');
     const huge = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customer: { ...testRows[0], pad: 'x'.repeat(6 * 1024 * 1024) } }) });
     expect(huge.status).toBe(413);
+    // The two doors of POST /predict (the fast path for the ordinary request, Fastify's route for the
+    // rest: here a chunked body and an upper-case charset) answer alike, errors included.
+    const raw = (body: string, headers: Record<string, string>, chunked = false): Promise<Response> =>
+      fetch(`${url}/predict`, {
+        method: 'POST',
+        headers,
+        body: chunked ? new Blob([body]).stream() : body,
+        ...(chunked ? { duplex: 'half' } : {}),
+      } as RequestInit);
+    const customer = JSON.stringify({ customer: testRows[0], requestId: '00000000-0000-4000-8000-000000000001' });
+    const viaFast = await raw(customer, { 'content-type': 'application/json' });
+    const viaFastify = await raw(customer, { 'content-type': 'application/json; charset=UTF-8' }, true);
+    expect([viaFast.status, viaFastify.status]).toEqual([200, 200]);
+    expect(viaFast.headers.get('content-type')).toBe(viaFastify.headers.get('content-type'));
+    expect(await viaFast.json()).toEqual(await viaFastify.json());
+    for (const [body, status] of [
+      ['{"customer": ', 400],
+      ['[1, 2]', 400],
+      [JSON.stringify({ customer: { ...testRows[0], __proto__x: 1 } }), 400],
+    ] as const) {
+      const a = await raw(body, { 'content-type': 'application/json' });
+      const b = await raw(body, { 'content-type': 'application/json; charset=UTF-8' }, true);
+      expect([a.status, b.status]).toEqual([status, status]);
+      expect(await a.json()).toEqual(await b.json());
+    }
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/serving_requests_total\{[^}]*route="rest"[^}]*model_version="1"[^}]*status="ok"[^}]*\} \d+/);
     expect(metrics).toMatch(/serving_request_duration_seconds_bucket\{[^}]*route="grpc_predict"/);
