@@ -2,7 +2,7 @@
 split (stratified 80/20, seed 42, as the TypeScript side), the seed's derived features and one-hot
 encoding with pandas, XGBClassifier(n_estimators=100, max_depth=6, learning_rate=0.1). POST /predict
 takes {"customer": {...raw columns}} and answers probability and label, one DataFrame per request.
-    python fastapi_app.py --port 43991 --csv data/raw/customer_data.csv
+    python fastapi_app.py --port 31991 --csv data/raw/customer_data.csv
 """
 import argparse
 

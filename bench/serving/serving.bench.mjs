@@ -29,7 +29,8 @@ const BASELINE = args.baseline ? resolve(args.baseline) : undefined;
 const TARGETS = (args.targets ?? 'bare,bare-ort,rest,grpc,fastapi').split(',').flatMap((t) => (t === 'rest' && BASELINE ? ['rest', 'baseline'] : [t]));
 const ROOT = resolve(process.cwd());
 const RUN = `benchserving${Date.now().toString(36)}`;
-const PORTS = { rest: 43906, grpc: 43951, bare: 43990, 'bare-ort': 43992, fastapi: 43991, baseline: 43806, baselineGrpc: 43851 };
+// Below the ephemeral range (32768-60999 here): a readiness probe's connect can never pick the port as its own source port.
+const PORTS = { rest: 31906, grpc: 31951, bare: 31990, 'bare-ort': 31992, fastapi: 31991, baseline: 31806, baselineGrpc: 31851 };
 const WARMUP = 1;
 const pids = {};
 

@@ -44,8 +44,8 @@ interface ErrorAnswer {
  *   `JSON.parse` and answered here, with the same answers, status codes, error bodies and
  *   `http_requests_total`/`http_request_duration_seconds` records as the route below. Fastify's
  *   request chain (routing, content-type parser, hooks, reply serialization; NestJS's adapter
- *   around them) cost about a third of the event loop's time per prediction at 50 connections
- *   (CPU profile, bench/serving/README.md).
+ *   around them) cost 10 to 20% of the service's CPU per prediction at 50 connections (A/B,
+ *   bench/serving/README.md).
  * - **The Fastify route**, registered on the raw Fastify instance rather than as a NestJS
  *   controller, for everything else (another content type -> 415, no or a too large
  *   `content-length` -> 413 or chunked bodies, other query parameters): the per-route body limit,
