@@ -4,7 +4,14 @@
 import { resolve } from 'node:path';
 import { GradientBoostingClassifier, Preprocessor, TELCO_FEATURES, exportPipelineToOnnx, fitFeatures, readCsvFile, type StepSpec } from '@mlops/ml';
 import { createPipelineSession, type PipelineSession, type RawRow } from '@mlops/ml/onnx-runtime';
-import { InferencePool } from './inference-pool.js';
+import { InferencePool, type PooledModel } from './inference-pool.js';
+
+/** `pool.load` of a pool with live threads. */
+async function loaded(pool: InferencePool, bytes: Uint8Array): Promise<PooledModel> {
+  const model = await pool.load(bytes);
+  if (model === undefined) throw new Error('no live inference thread');
+  return model;
+}
 
 describe('InferencePool (onnxruntime in worker threads)', () => {
   let pipeline: PipelineSession;
@@ -36,9 +43,16 @@ describe('InferencePool (onnxruntime in worker threads)', () => {
     await pipeline?.release();
   });
 
+  it('starts its threads at the first load, not before', async () => {
+    expect(pool.alive).toBe(0);
+    const model = await loaded(pool, pipeline.bytes);
+    expect(pool.alive).toBe(2);
+    model.release();
+  });
+
   it('answers exactly as the session of this thread, with runs on both threads at once', async () => {
     expect(pipeline.packed).toBe(true);
-    const model = await pool.load(pipeline.bytes);
+    const model = await loaded(pool, pipeline.bytes);
     expect(model.usable && model.idle).toBe(true);
     const halves = [rows.slice(0, 300), rows.slice(300)];
     const runs = halves.map((h) => model.run(pipeline.inputs(h), h.length));
@@ -55,7 +69,7 @@ describe('InferencePool (onnxruntime in worker threads)', () => {
 
   it('rejects a model a thread cannot load, and keeps serving the others', async () => {
     await expect(pool.load(Uint8Array.of(1, 2, 3))).rejects.toThrow(/inference thread could not load the model/);
-    const model = await pool.load(pipeline.bytes);
+    const model = await loaded(pool, pipeline.bytes);
     const p = await model.run(pipeline.inputs(rows.slice(0, 5)), 5);
     expect(Array.from(p)).toEqual(Array.from(await pipeline.proba(rows.slice(0, 5))));
     model.release();
@@ -64,11 +78,13 @@ describe('InferencePool (onnxruntime in worker threads)', () => {
 
   it('fails the runs in flight of a thread that ends; the model is then unusable (callers run on their own thread)', async () => {
     const lonely = new InferencePool(1, () => undefined);
-    const model = await lonely.load(pipeline.bytes);
+    const model = await loaded(lonely, pipeline.bytes);
     const run = model.run(pipeline.inputs(rows.slice(0, 3)), 3);
     await lonely.close();
     await expect(run).rejects.toThrow(/inference thread failed|terminated/);
     expect(lonely.alive).toBe(0);
     expect(model.usable).toBe(false);
+    // A closed pool loads nothing.
+    await expect(lonely.load(pipeline.bytes)).rejects.toThrow('the pool is closed');
   });
 });

@@ -32,6 +32,7 @@ interface Thread {
 }
 
 type FromWorker =
+  | { readonly t: 'ready' }
   | { readonly t: 'loaded'; readonly id: number }
   | { readonly t: 'loadFailed'; readonly id: number; readonly error: string }
   | { readonly t: 'done'; readonly seq: number; readonly proba: Float32Array }
@@ -53,6 +54,7 @@ export class InferencePool {
   private nextModel = 1;
   private nextSeq = 1;
   private closed = false;
+  private starting: Promise<void> | undefined;
   private idleWaiters: (() => void)[] = [];
 
   /**
@@ -64,12 +66,31 @@ export class InferencePool {
     private readonly onThreadExit: (message: string) => void = () => undefined,
   ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`InferencePool: size must be a positive integer, got ${size}`);
-    for (let i = 0; i < size; i++) {
+  }
+
+  /**
+   * Starts the threads, one after the other: each loads onnxruntime-node's native module before the
+   * next one starts. onnxruntime-node has crashed processes when several threads load it at once
+   * (microsoft/onnxruntime#20084, #24486; here one test process aborted with a native error while
+   * the service booted), so the threads start at the first {@link load} (after the caller's own
+   * session exists) and never concurrently.
+   */
+  private start(): Promise<void> {
+    this.starting ??= (async () => {
+      for (let i = 0; i < this.size && !this.closed; i++) await this.spawn();
+    })();
+    return this.starting;
+  }
+
+  /** One thread; resolves when it has loaded onnxruntime-node (or failed). */
+  private spawn(): Promise<void> {
+    return new Promise<void>((resolve) => {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { from: import.meta.url, options: structuredClone(ONNX_SERVING_SESSION_OPTIONS) } });
       worker.unref();
       const thread: Thread = { worker, loaded: new Set(), jobs: new Map(), dead: false };
-      worker.on('message', (m: FromWorker) => this.onMessage(thread, m));
+      worker.on('message', (m: FromWorker) => (m.t === 'ready' ? resolve() : this.onMessage(thread, m)));
       const fail = (why: string): void => {
+        resolve();
         if (thread.dead) return;
         thread.dead = true;
         for (const job of thread.jobs.values()) job.reject(new Error(`inference thread failed: ${why}`));
@@ -81,23 +102,26 @@ export class InferencePool {
       worker.on('error', (e: Error) => fail(e.message));
       worker.on('exit', (code) => fail(`exited with code ${code}`));
       this.threads.push(thread);
-    }
+    });
   }
 
-  /** Threads alive. */
+  /** Threads alive (none before the first {@link load} starts them). */
   get alive(): number {
     return this.threads.filter((t) => !t.dead).length;
   }
 
   /**
-   * Loads `bytes` (an ONNX model, e.g. `PipelineSession.bytes`) into every live thread.
+   * Loads `bytes` (an ONNX model, e.g. `PipelineSession.bytes`) into every live thread (starting
+   * the threads at the first call).
+   * @returns undefined when no thread is alive (the caller runs on its own session).
    * @throws Error when a thread cannot load it (the others release it).
    */
-  async load(bytes: Uint8Array): Promise<PooledModel> {
+  async load(bytes: Uint8Array): Promise<PooledModel | undefined> {
     if (this.closed) throw new Error('InferencePool: the pool is closed');
+    await this.start();
     const id = this.nextModel++;
     const live = this.threads.filter((t) => !t.dead);
-    if (live.length === 0) throw new Error('InferencePool: no inference thread is alive');
+    if (live.length === 0) return undefined;
     await new Promise<void>((resolve, reject) => {
       const l = { pending: live.length, failed: undefined as string | undefined, done: () => (l.failed === undefined ? resolve() : reject(new Error(l.failed))) };
       this.loads.set(id, l);
@@ -112,6 +136,7 @@ export class InferencePool {
   /** Ends every thread (their sessions with them); runs in flight fail. */
   async close(): Promise<void> {
     this.closed = true;
+    await this.starting;
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
   }
 
@@ -176,7 +201,7 @@ export class InferencePool {
     }
   }
 
-  private onMessage(thread: Thread, m: FromWorker): void {
+  private onMessage(thread: Thread, m: Exclude<FromWorker, { readonly t: 'ready' }>): void {
     if (m.t === 'loaded' || m.t === 'loadFailed') {
       const l = this.loads.get(m.id);
       if (m.t === 'loaded') thread.loaded.add(m.id);
@@ -284,6 +309,7 @@ const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 // Resolved from this file's place with Node's own resolver (Jest maps modules for the main thread only).
 const ort = require('node:module').createRequire(workerData.from)('onnxruntime-node');
+parentPort.postMessage({ t: 'ready' });
 const sessions = new Map();
 const fetches = ['probabilities'];
 parentPort.on('message', async (m) => {

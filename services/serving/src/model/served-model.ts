@@ -52,7 +52,7 @@ export async function loadServedModel(artifact: ModelArtifact, explainer?: Model
     }
     for (const out of ['probabilities', 'label'])
       if (!pipeline.outputNames.includes(out)) throw new Error(`${key}: the ONNX graph has no '${out}' output (outputs: ${pipeline.outputNames.join(', ')})`);
-    const pooled = pool !== null && pool.alive > 0 ? await pool.load(pipeline.bytes) : undefined;
+    const pooled = pool !== null ? await pool.load(pipeline.bytes) : undefined;
     return Object.freeze({
       metadata,
       pipeline,
