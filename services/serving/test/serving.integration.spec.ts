@@ -303,6 +303,8 @@ describe('serving on the real stack', () => {
     expect([viaFast.status, viaFastify.status]).toEqual([200, 200]);
     expect(viaFast.headers.get('content-type')).toBe(viaFastify.headers.get('content-type'));
     expect(await viaFast.json()).toEqual(await viaFastify.json());
+    const bom = await raw(`\ufeff${customer}`, { 'content-type': 'application/json' });
+    expect(bom.status).toBe(200);
     for (const [body, status] of [
       ['{"customer": ', 400],
       ['[1, 2]', 400],

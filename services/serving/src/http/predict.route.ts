@@ -148,7 +148,9 @@ export class PredictRoute implements OnModuleInit, OnApplicationBootstrap {
     req.on('end', () => {
       let body: unknown;
       try {
-        body = JSON.parse((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'));
+        const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
+        // A leading byte-order mark is skipped, as Fastify's JSON parser does.
+        body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
       } catch {
         this.sendError(res, this.errorAnswer(INVALID_JSON), started);
         return;
