@@ -1,16 +1,16 @@
 import type { ChartConfiguration } from 'chart.js';
 import {
-  ChartError,
   PALETTE,
   TICKS,
   axisTitle,
+  ChartError,
+  chartPlugins,
   fixedWidth,
   formatFixed,
   formatInt,
-  legendOptions,
+  referenceLineDataset,
   renderStacked,
   sizeOf,
-  titleOptions,
   type ChartRenderOptions,
 } from './theme.js';
 
@@ -151,31 +151,16 @@ export async function renderCalibrationChart(
           pointRadius: 5,
           pointHoverRadius: 5,
         },
-        {
-          label: 'Perfectly calibrated',
-          data: [
-            { x: 0, y: 0 },
-            { x: 1, y: 1 },
-          ],
-          showLine: true,
-          borderColor: PALETTE.reference,
-          borderDash: [6, 5],
-          borderWidth: 1.5,
-          pointRadius: 0,
-          pointStyle: 'line',
-        },
+        referenceLineDataset('Perfectly calibrated', { x: 0, y: 0 }, { x: 1, y: 1 }),
       ],
     },
     options: {
       layout: { padding: { right: 20, left: 4, top: 4, bottom: 0 } },
-      plugins: {
-        ...titleOptions(
-          options.title ?? 'Calibration (reliability diagram)',
-          options.subtitle ?? `${nBins} uniform bins`,
-        ),
-        legend: legendOptions('top'),
-        tooltip: { enabled: false },
-      },
+      plugins: chartPlugins(
+        options.title ?? 'Calibration (reliability diagram)',
+        options.subtitle ?? `${nBins} uniform bins`,
+        'top',
+      ),
       scales: {
         x: xAxis('Mean predicted probability (per bin)'),
         y: {

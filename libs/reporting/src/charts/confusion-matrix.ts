@@ -1,14 +1,14 @@
 import type { ChartConfiguration, Plugin, Scale } from 'chart.js';
 import {
-  ChartError,
   PALETTE,
   TICKS,
   axisTitle,
   chartContext,
+  ChartError,
+  chartPlugins,
   formatInt,
   renderChart,
   sizeOf,
-  titleOptions,
   type ChartRenderOptions,
 } from './theme.js';
 
@@ -112,11 +112,7 @@ export async function renderConfusionMatrixChart(
     data: { datasets: [{ data: [], pointRadius: 0 }] },
     options: {
       layout: { padding: { right: 24, left: 4, top: 0, bottom: 4 } },
-      plugins: {
-        ...titleOptions(options.title ?? 'Confusion matrix', options.subtitle),
-        legend: { display: false },
-        tooltip: { enabled: false },
-      },
+      plugins: chartPlugins(options.title ?? 'Confusion matrix', options.subtitle, false),
       scales: {
         x: {
           type: 'linear',

@@ -1,14 +1,14 @@
 import type { ChartConfiguration, Plugin } from 'chart.js';
 import {
-  ChartError,
   PALETTE,
   TICKS,
   axisTitle,
   chartContext,
+  ChartError,
+  chartPlugins,
   checkFinite,
   renderChart,
   sizeOf,
-  titleOptions,
   type ChartRenderOptions,
 } from './theme.js';
 
@@ -88,11 +88,11 @@ export async function renderFeatureImportanceChart(
       indexAxis: 'y',
       // the value label of the longest bar may run into the right padding
       layout: { padding: { right: 48, left: 4, top: 4, bottom: 4 } },
-      plugins: {
-        ...titleOptions(options.title ?? `Feature importance (top ${order.length})`, options.subtitle),
-        legend: { display: false },
-        tooltip: { enabled: false },
-      },
+      plugins: chartPlugins(
+        options.title ?? `Feature importance (top ${order.length})`,
+        options.subtitle,
+        false,
+      ),
       scales: {
         x: {
           beginAtZero: true,

@@ -1,16 +1,15 @@
 import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
 import {
-  ChartError,
   PALETTE,
   TICKS,
   axisTitle,
   chartContext,
+  ChartError,
+  chartPlugins,
   checkFinite,
   formatFixed,
-  legendOptions,
   renderChart,
   sizeOf,
-  titleOptions,
   type ChartRenderOptions,
 } from './theme.js';
 
@@ -110,11 +109,7 @@ export async function renderLossCurveChart(
     data: { datasets },
     options: {
       layout: { padding: { right: 20, left: 4, top: 4, bottom: 4 } },
-      plugins: {
-        ...titleOptions(options.title ?? 'Loss per boosting round', options.subtitle),
-        legend: legendOptions('bottom'),
-        tooltip: { enabled: false },
-      },
+      plugins: chartPlugins(options.title ?? 'Loss per boosting round', options.subtitle),
       scales: {
         x: {
           type: 'linear',

@@ -1,15 +1,11 @@
 import type { ChartDataset } from 'chart.js';
+import { operatingPointDataset, renderUnitSquareChart, type OperatingPoint } from './roc-curve.js';
 import {
-  operatingPointDataset,
-  referenceLineDataset,
-  renderUnitSquareChart,
-  type OperatingPoint,
-} from './roc-curve.js';
-import {
-  ChartError,
   PALETTE,
+  ChartError,
   checkFinite,
   formatFixed,
+  referenceLineDataset,
   type ChartRenderOptions,
 } from './theme.js';
 

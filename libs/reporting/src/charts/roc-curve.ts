@@ -3,12 +3,12 @@ import {
   PALETTE,
   TICKS,
   axisTitle,
+  chartPlugins,
   checkFinite,
   formatFixed,
-  legendOptions,
+  referenceLineDataset,
   renderChart,
   sizeOf,
-  titleOptions,
   type ChartRenderOptions,
 } from './theme.js';
 
@@ -102,24 +102,6 @@ export function unitAxis(title: string) {
   };
 }
 
-/** A dashed reference line in the reference colour (chance diagonal, no-skill baseline). */
-export function referenceLineDataset(
-  label: string,
-  from: { x: number; y: number },
-  to: { x: number; y: number },
-): ChartDataset<'scatter'> {
-  return {
-    label,
-    data: [from, to],
-    showLine: true,
-    borderColor: PALETTE.reference,
-    borderDash: [6, 5],
-    borderWidth: 1.5,
-    pointRadius: 0,
-    pointStyle: 'line',
-  };
-}
-
 /** A square 0..1 x 0..1 scatter chart (ROC and precision-recall): title, legend below, no tooltips. */
 export function renderUnitSquareChart(
   datasets: ChartDataset<'scatter'>[],
@@ -131,11 +113,7 @@ export function renderUnitSquareChart(
     data: { datasets },
     options: {
       layout: { padding: { right: 20, left: 4, top: 4, bottom: 4 } },
-      plugins: {
-        ...titleOptions(labels.title, options.subtitle),
-        legend: legendOptions('bottom'),
-        tooltip: { enabled: false },
-      },
+      plugins: chartPlugins(labels.title, options.subtitle),
       scales: { x: unitAxis(labels.x), y: unitAxis(labels.y) },
     },
   };

@@ -1,13 +1,13 @@
 import type { ChartConfiguration, Plugin } from 'chart.js';
 import {
-  ChartError,
   PALETTE,
   TICKS,
   axisTitle,
   chartContext,
+  ChartError,
+  chartPlugins,
   renderChart,
   sizeOf,
-  titleOptions,
   type ChartRenderOptions,
 } from './theme.js';
 
@@ -237,11 +237,7 @@ export async function renderShapSummaryChart(
     },
     options: {
       layout: { padding: { right: 78, left: 4, top: 4, bottom: 4 } },
-      plugins: {
-        ...titleOptions(options.title ?? `SHAP summary (top ${k} features)`, options.subtitle),
-        legend: { display: false },
-        tooltip: { enabled: false },
-      },
+      plugins: chartPlugins(options.title ?? `SHAP summary (top ${k} features)`, options.subtitle, false),
       scales: {
         x: {
           type: 'linear',

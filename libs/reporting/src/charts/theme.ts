@@ -3,6 +3,7 @@ import {
   Chart,
   registerables,
   type ChartConfiguration,
+  type ChartDataset,
   type ChartType,
   type DefaultDataPoint,
   type Plugin,
@@ -127,6 +128,40 @@ export function legendOptions(position: 'top' | 'bottom' | 'right' = 'bottom') {
       padding: 16,
       usePointStyle: true,
     },
+  };
+}
+
+/**
+ * The plugin options every static chart uses: the title and subtitle, the legend (`false`: none)
+ * and no tooltips (the charts are images).
+ */
+export function chartPlugins(
+  title: string,
+  subtitle: string | undefined,
+  legend: 'top' | 'bottom' | 'right' | false = 'bottom',
+) {
+  return {
+    ...titleOptions(title, subtitle),
+    legend: legend === false ? { display: false } : legendOptions(legend),
+    tooltip: { enabled: false },
+  };
+}
+
+/** A dashed two-point line in the reference colour (chance diagonal, no-skill baseline, perfect calibration). */
+export function referenceLineDataset(
+  label: string,
+  from: { x: number; y: number },
+  to: { x: number; y: number },
+): ChartDataset<'scatter'> {
+  return {
+    label,
+    data: [from, to],
+    showLine: true,
+    borderColor: PALETTE.reference,
+    borderDash: [6, 5],
+    borderWidth: 1.5,
+    pointRadius: 0,
+    pointStyle: 'line',
   };
 }
 

@@ -1,14 +1,13 @@
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import {
-  ChartError,
   PALETTE,
   TICKS,
   axisTitle,
+  ChartError,
+  chartPlugins,
   formatFixed,
-  legendOptions,
   renderChart,
   sizeOf,
-  titleOptions,
   type ChartRenderOptions,
 } from './theme.js';
 
@@ -92,11 +91,7 @@ export async function renderTuningHistoryChart(
     data: { datasets },
     options: {
       layout: { padding: { right: 20, left: 4, top: 4, bottom: 4 } },
-      plugins: {
-        ...titleOptions(options.title ?? 'Hyperparameter search history', options.subtitle),
-        legend: legendOptions('bottom'),
-        tooltip: { enabled: false },
-      },
+      plugins: chartPlugins(options.title ?? 'Hyperparameter search history', options.subtitle),
       scales: {
         x: {
           type: 'linear',
