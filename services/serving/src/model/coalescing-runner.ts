@@ -62,22 +62,19 @@ export class CoalescingRunner {
     });
   }
 
-  /** The next batch: the oldest requests, up to maxRows rows (a larger request alone). */
-  private take(): Pending[] {
-    let take = 0;
-    let n = 0;
-    while (take < this.queue.length && (take === 0 || n + this.queue[take]!.rows.length <= this.maxRows)) n += this.queue[take++]!.rows.length;
-    const batch = this.queue.slice(0, take);
-    this.queue = this.queue.slice(take);
-    return batch;
+  /** The next batch: how many of the oldest requests, and their rows (up to maxRows; a larger request alone). */
+  private nextBatch(): { readonly requests: number; readonly rows: number } {
+    let requests = 0;
+    let rows = 0;
+    while (requests < this.queue.length && (requests === 0 || rows + this.queue[requests]!.rows.length <= this.maxRows)) rows += this.queue[requests++]!.rows.length;
+    return { requests, rows };
   }
 
-  /** Rows of the batch {@link take} would return now. */
-  private nextBatchRows(): number {
-    let take = 0;
-    let n = 0;
-    while (take < this.queue.length && (take === 0 || n + this.queue[take]!.rows.length <= this.maxRows)) n += this.queue[take++]!.rows.length;
-    return n;
+  /** Removes the first `requests` requests from the queue. */
+  private take(requests: number): Pending[] {
+    const batch = this.queue.slice(0, requests);
+    this.queue = this.queue.slice(requests);
+    return batch;
   }
 
   private async drain(): Promise<void> {
@@ -86,16 +83,17 @@ export class CoalescingRunner {
     try {
       while (this.queue.length > 0) {
         const pool = this.pool;
-        if (pool?.usable && this.model.inputs && this.nextBatchRows() > INLINE_MAX_ROWS) {
+        const next = this.nextBatch();
+        if (pool?.usable && this.model.inputs && next.rows > INLINE_MAX_ROWS) {
           if (!pool.idle) {
             // Every thread busy: the next completion drains again (with what arrived meanwhile).
             this.waitForPool(pool);
             break;
           }
-          this.dispatch(pool, this.model.inputs, this.take());
+          this.dispatch(pool, this.model.inputs, this.take(next.requests));
           continue;
         }
-        const batch = this.take();
+        const batch = this.take(next.requests);
         const rows = batch.length === 1 ? batch[0]!.rows : batch.flatMap((b) => b.rows);
         try {
           settle(batch, await this.model.proba(rows));
