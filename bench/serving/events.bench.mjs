@@ -2,13 +2,14 @@
 // rounds): on the request thread, `servedPredictionJson` (the contract's fast check + JSON); on the
 // publisher thread, `predictionServedEventJson` (the envelope, by concatenation) and kafkajs
 // producing the event to the real broker (`KafkaEventPublisher.sendPrepared`, one produce request
-// in flight, acks all), for batches of 100 and 500 predictions of the Telco shape (19 features).
+// in flight, acks all), uncompressed and snappy-compressed (serving's default), for batches of 100
+// and 500 predictions of the Telco shape (19 features).
 // Needs Kafka (npm run stack -- start). JSON lines.
 //   node bench/serving/events.bench.mjs [--rounds 5] [--batches 40]
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { predictionServedEventJson, servedPredictionJson } from '@mlops/contracts';
-import { createKafkaClient, KafkaEventPublisher } from '@mlops/messaging';
+import { createKafkaClient, KafkaEventPublisher, snappyCompress } from '@mlops/messaging';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
 const ROUNDS = Number(args.rounds ?? 5);
@@ -22,10 +23,10 @@ const prediction = () => ({ requestId: randomUUID(), modelName: 'churn-predictor
 
 const quiet = { debug() {}, info() {}, warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) };
 const kafka = createKafkaClient({ clientId: `events-bench-${process.pid}`, brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') }, quiet);
-const publisher = new KafkaEventPublisher(kafka, { producerName: 'serving' }, quiet);
-await publisher.connect();
+const publishers = { none: new KafkaEventPublisher(kafka, { producerName: 'serving' }, quiet), snappy: new KafkaEventPublisher(kafka, { producerName: 'serving', compression: 'snappy' }, quiet) };
+for (const p of Object.values(publishers)) await p.connect();
 try {
-  for (const size of [100, 500]) {
+  for (const [compression, publisher] of Object.entries(publishers)) for (const size of [100, 500]) {
     const samples = { json: [], wrap: [], produce: [] };
     for (let round = 0; round < ROUNDS; round++) {
       const objects = Array.from({ length: size * BATCHES }, prediction);
@@ -41,9 +42,12 @@ try {
       for (const e of events.slice(1)) await publisher.sendPrepared([e]);
       samples.produce.push(cpuUs(process.cpuUsage(c0)) / ((BATCHES - 1) * size));
     }
+    const value = predictionServedEventJson(Array.from({ length: size }, () => servedPredictionJson(prediction())), { producer: 'serving' }).value;
     out({
+      compression,
       predictionsPerEvent: size,
-      eventBytes: Buffer.byteLength(predictionServedEventJson(Array.from({ length: size }, () => servedPredictionJson(prediction())), { producer: 'serving' }).value),
+      eventBytes: Buffer.byteLength(value),
+      snappyBytes: snappyCompress(Buffer.from(value)).length,
       servedPredictionJsonCpuUs: Number(median(samples.json).toFixed(2)),
       wrapCpuUs: Number(median(samples.wrap).toFixed(2)),
       kafkajsProduceCpuUs: Number(median(samples.produce).toFixed(2)),
@@ -52,5 +56,5 @@ try {
     });
   }
 } finally {
-  await publisher.close();
+  for (const p of Object.values(publishers)) await p.close();
 }

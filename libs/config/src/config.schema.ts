@@ -449,6 +449,11 @@ const servingSchema = z
       .strictObject({
         max_batch: positiveInt.describe('Predictions per prediction.served event batch'),
         flush_interval_ms: positiveInt.describe('Longest wait before a partial batch is published'),
+        compression: z
+          .enum(['none', 'snappy'])
+          .describe(
+            'Record batch compression of the events (snappy: about six times smaller, less producer CPU)',
+          ),
       })
       .describe('Publishing of prediction.served events'),
     model_refresh_interval_seconds: positiveInt.describe(

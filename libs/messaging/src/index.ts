@@ -10,6 +10,7 @@ export * from './idempotency/in-memory-idempotency.store.js';
 export * from './idempotency/typeorm-idempotency.store.js';
 export * from './idempotency/processed-events.migration.js';
 export * from './kafka/kafka-client.js';
+export * from './kafka/snappy-codec.js';
 export * from './kafka/topics.js';
 export * from './kafka/kafka-event-publisher.js';
 export * from './kafka/kafka-event-consumer.js';

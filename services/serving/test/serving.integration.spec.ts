@@ -19,6 +19,7 @@ import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createEvent, predictionProtoPath, protoLoaderOptions, topics } from '@mlops/contracts';
 import { FeatureStore, customerFeatureViewFromDataset, materializeCustomers } from '@mlops/feature-store';
+import { registerSnappyCodec } from '@mlops/messaging';
 import {
   GradientBoostingClassifier,
   Preprocessor,
@@ -68,6 +69,9 @@ let configDir = '';
 let serving: RunningService;
 let url = '';
 let grpcClient: grpc.Client & Record<string, grpc.MethodDefinition<unknown, unknown> & ((req: unknown, cb: (e: grpc.ServiceError | null, r: unknown) => void) => void)>;
+// The service publishes prediction-served with snappy (serving.prediction_events.compression); this
+// bare client reads it with the platform's codec.
+registerSnappyCodec();
 const kafka = new Kafka({ clientId: `mlops-${RUN}`, brokers: BROKERS, logLevel: logLevel.NOTHING });
 let producer: Producer;
 let consumer: Consumer;

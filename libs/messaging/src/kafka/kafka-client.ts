@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { MessagingLogger } from '../core/logger.js';
+import { registerSnappyCodec } from './snappy-codec.js';
 
 export interface KafkaConnectionOptions {
   clientId: string;
@@ -8,8 +9,12 @@ export interface KafkaConnectionOptions {
   kafka?: Omit<KafkaConfig, 'clientId' | 'brokers' | 'logCreator'>;
 }
 
-/** A kafkajs client whose logs go to the lib's structured logger (kafkajs INFO chatter is debug). */
+/**
+ * A kafkajs client whose logs go to the lib's structured logger (kafkajs INFO chatter is debug),
+ * able to read and write snappy-compressed batches (`registerSnappyCodec`).
+ */
 export function createKafkaClient(options: KafkaConnectionOptions, logger: MessagingLogger): Kafka {
+  registerSnappyCodec();
   return new Kafka({
     logLevel: logLevel.WARN,
     ...options.kafka,

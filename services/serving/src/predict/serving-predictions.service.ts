@@ -66,7 +66,7 @@ export class ServingPredictions implements OnApplicationBootstrap, OnApplication
     const published = metrics.counter({ name: 'serving_prediction_events_published_total', help: 'Served predictions published in prediction-served events' });
     if (messaging !== undefined) {
       this.eventThread = new WorkerEventPublisher({
-        connection: { clientId: `${messaging.clientId}-events`, brokers: [...messaging.brokers], ...(messaging.kafka ? { kafka: messaging.kafka } : {}), producerName: messaging.producerName ?? messaging.clientId },
+        connection: { clientId: `${messaging.clientId}-events`, brokers: [...messaging.brokers], ...(messaging.kafka ? { kafka: messaging.kafka } : {}), producerName: messaging.producerName ?? messaging.clientId, compression: s.prediction_events.compression },
         log: (level, message, fields) => this.logger[level](message, fields),
       });
     }

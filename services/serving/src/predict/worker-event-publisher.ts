@@ -1,11 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import type { ServedPredictionJson } from '@mlops/contracts';
-import type { KafkaConnectionOptions } from '@mlops/messaging';
+import type { KafkaConnectionOptions, PublisherCompression } from '@mlops/messaging';
 
 /** What the worker needs to open its own idempotent Kafka producer (plain data: it crosses threads). */
 export interface WorkerPublisherConnection extends KafkaConnectionOptions {
   /** The envelope's `producer` field (the service name). */
   readonly producerName: string;
+  /** Record batch compression of the events (`serving.prediction_events.compression`). */
+  readonly compression: PublisherCompression;
 }
 
 export interface WorkerEventPublisherOptions {
@@ -151,9 +153,9 @@ const ready = (async () => {
   if (typeof contracts.predictionServedEventJson !== 'function' || typeof messaging.KafkaEventPublisher.prototype.sendPrepared !== 'function') {
     throw new Error('the built @mlops/contracts or @mlops/messaging predates predictionServedEventJson/sendPrepared: rebuild them (npx tsc -b tsconfig.build.json)');
   }
-  const { producerName, ...connection } = workerData.connection;
+  const { producerName, compression, ...connection } = workerData.connection;
   const kafka = messaging.createKafkaClient(connection, logger);
-  return { publisher: new messaging.KafkaEventPublisher(kafka, { producerName }, logger), contracts, producerName };
+  return { publisher: new messaging.KafkaEventPublisher(kafka, { producerName, compression }, logger), contracts, producerName };
 })();
 ready.catch((e) => {
   post('error', 'prediction-served publisher thread could not start; publishing on the main thread', { error: String(e && e.message || e) });
