@@ -97,9 +97,10 @@ try {
   out({ step: 'model', trees: 100, maxDepth: 6, trainSeconds: Number(trainSeconds.toFixed(2)), onnxBytes: onnx.length, columns: inputSchema.length });
 
   // ---- the servers
-  const configFor = (name, httpPort, grpcPort) => {
+  // Each tree with its own config files (an older version's schema may not know newer keys).
+  const configFor = (name, root, httpPort, grpcPort) => {
     const configDir = join(work, `config-${name}`);
-    cpSync(join(ROOT, 'config'), configDir, { recursive: true });
+    cpSync(join(root, 'config'), configDir, { recursive: true });
     const envFile = join(configDir, 'development.yaml');
     const doc = parseYaml(readFileSync(envFile, 'utf8')) ?? {};
     doc.kafka = { ...(doc.kafka ?? {}), consumer_group_prefix: `mlops-${RUN}-${name}` };
@@ -110,7 +111,7 @@ try {
   };
   const body = { customer };
   const serving = (name, root, httpPort, grpcPort) =>
-    start(name, process.execPath, [join(root, 'services/serving/dist/main.js')], { MLOPS_CONFIG_DIR: configFor(name, httpPort, grpcPort), SERVING_MODEL_PATH: join(work, name === 'baseline' ? 'baseline/model.onnx' : 'model.onnx'), MLOPS_ENV: 'development' }, () =>
+    start(name, process.execPath, [join(root, 'services/serving/dist/main.js')], { MLOPS_CONFIG_DIR: configFor(name, root, httpPort, grpcPort), SERVING_MODEL_PATH: join(work, name === 'baseline' ? 'baseline/model.onnx' : 'model.onnx'), MLOPS_ENV: 'development' }, () =>
       waitHttp(`http://127.0.0.1:${httpPort}/health/ready`),
     );
   if (TARGETS.includes('rest') || TARGETS.includes('grpc')) await serving('serving', ROOT, PORTS.rest, PORTS.grpc);
