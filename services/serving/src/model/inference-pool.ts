@@ -71,9 +71,9 @@ export class InferencePool {
   /**
    * Starts the threads, one after the other: each loads onnxruntime-node's native module before the
    * next one starts. onnxruntime-node has crashed processes when several threads load it at once
-   * (microsoft/onnxruntime#20084, #24486; here one test process aborted with a native error while
-   * the service booted), so the threads start at the first {@link load} (after the caller's own
-   * session exists) and never concurrently.
+   * (microsoft/onnxruntime#20084, #24486), so the threads start at the first {@link load} (after the
+   * caller's own session exists) and never concurrently. (The abort seen here once in a test run
+   * came from terminating a thread during a model load; see {@link close}.)
    */
   private start(): Promise<void> {
     this.starting ??= (async () => {
@@ -133,11 +133,29 @@ export class InferencePool {
     return this.handle(id);
   }
 
-  /** Ends every thread (their sessions with them); runs in flight fail. */
-  async close(): Promise<void> {
+  /**
+   * Ends every thread, their sessions with them, once its loads and runs in flight have ended: each
+   * thread is asked to end, finishes what it was sent, releases its sessions and exits. A thread is
+   * never terminated from outside while it may be inside onnxruntime: `Worker.terminate()` during a
+   * session creation aborts the whole process ("terminate called after throwing an instance of
+   * 'Napi::Error'", reproduced by closing a pool while a model loads). Only a thread that has not
+   * ended after `timeoutMs` is terminated.
+   */
+  async close(timeoutMs = 10_000): Promise<void> {
     this.closed = true;
     await this.starting;
-    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+    await Promise.all(this.threads.map((t) => this.end(t, timeoutMs)));
+  }
+
+  private async end(thread: Thread, timeoutMs: number): Promise<void> {
+    if (thread.dead) return;
+    const exited = new Promise<boolean>((resolve) => thread.worker.once('exit', () => resolve(true)));
+    thread.worker.ref(); // the close waits for it
+    thread.worker.postMessage({ t: 'end' });
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([exited, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
+    clearTimeout(timer);
+    if (!ended) await thread.worker.terminate();
   }
 
   private handle(id: number): PooledModel {
@@ -312,7 +330,30 @@ const ort = require('node:module').createRequire(workerData.from)('onnxruntime-n
 parentPort.postMessage({ t: 'ready' });
 const sessions = new Map();
 const fetches = ['probabilities'];
+// Loads and runs in progress: an 'end' waits for them (the thread must not stop inside onnxruntime).
+let busy = 0;
+let ending = false;
+const finish = async () => {
+  if (!ending || busy > 0) return;
+  ending = false;
+  await Promise.all([...sessions.values()].map((s) => s.release().catch(() => undefined)));
+  sessions.clear();
+  process.exit(0); // ends this thread only, from JavaScript, outside any onnxruntime call
+};
 parentPort.on('message', async (m) => {
+  if (m.t === 'end') {
+    ending = true;
+    return finish();
+  }
+  if (m.t === 'run' || m.t === 'load') busy++;
+  try {
+    await handle(m);
+  } finally {
+    if (m.t === 'run' || m.t === 'load') busy--;
+    await finish();
+  }
+});
+async function handle(m) {
   if (m.t === 'run') {
     try {
       const s = sessions.get(m.id);
@@ -339,5 +380,5 @@ parentPort.on('message', async (m) => {
     sessions.delete(m.id);
     if (s) s.release().catch(() => undefined);
   }
-});
+}
 `;
