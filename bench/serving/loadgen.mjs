@@ -3,15 +3,20 @@
 // and read directly on the socket (the request bytes built once; the answer read up to its
 // content-length): the load generator shares the machine's two cores with the server under test,
 // and Node's http client cost it 60 to 90 us of CPU per request (`"client": "node-http"` still
-// uses it), this one about a third of that. Or gRPC unary calls over one channel per worker. Prints one JSON line:
+// uses it), this one about a third of that. Or gRPC unary calls: by default over one HTTP/2
+// connection per worker with Node's http2 client, the request message encoded once (grpc-js's
+// client cost 290 to 610 us of CPU per call here, more than the server under test, so its numbers
+// measured the client); `"client": "grpc-js"` keeps grpc-js. Prints one JSON line:
 // requests/s, p50/p90/p99 latency (ms, from the send to the full answer), errors, and the load
 // generator's own CPU per request (the same work for every target: when it rises, the machine is
 // charging for idle gaps, as at one connection against a slower server).
 //   node loadgen.mjs '{"kind":"http","url":"http://127.0.0.1:3006/predict","body":{...},"connections":50,"seconds":10}'
 import http from 'node:http';
+import http2 from 'node:http2';
 import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
 import { predictionProtoPath, protoLoaderOptions } from '@mlops/contracts';
 
 const o = JSON.parse(process.argv[2]);
@@ -114,6 +119,54 @@ function rawHttpWorker() {
   });
 }
 
+/** The gRPC frame of `o.request` (a PredictRequest): 1 byte uncompressed flag, 4 bytes length, the message. */
+let grpcFrame;
+function grpcRequestFrame() {
+  if (grpcFrame) return grpcFrame;
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => (target.startsWith('/') ? target : `${protoLoaderOptions.includeDirs[0]}/${target}`);
+  root.loadSync(predictionProtoPath, { keepCase: true }).resolveAll();
+  const type = root.lookupType('mlops.serving.v1.PredictRequest');
+  const message = type.encode(type.fromObject(o.request)).finish();
+  grpcFrame = Buffer.alloc(5 + message.length);
+  grpcFrame.writeUInt32BE(message.length, 1);
+  grpcFrame.set(message, 5);
+  return grpcFrame;
+}
+
+/** gRPC unary calls on one HTTP/2 connection (Node's http2 client): the status from the trailers. */
+function h2GrpcWorker() {
+  const frame = grpcRequestFrame();
+  const session = http2.connect(`http://${o.target}`);
+  session.on('error', (e) => {
+    if (record && (errors++, firstError === undefined)) firstError = String(e);
+  });
+  const headers = { ':method': 'POST', ':path': '/mlops.serving.v1.PredictionService/Predict', 'content-type': 'application/grpc', te: 'trailers' };
+  return new Promise((resolve) => {
+    const one = () => {
+      if (stop) return resolve(session.close());
+      const t = process.hrtime.bigint();
+      const stream = session.request(headers);
+      let status;
+      stream.on('response', (h) => (status = h['grpc-status']));
+      stream.on('trailers', (h) => (status = h['grpc-status'] ?? status));
+      stream.on('data', () => undefined);
+      stream.on('error', (e) => {
+        if (record && (errors++, firstError === undefined)) firstError = String(e);
+      });
+      stream.on('close', () => {
+        if (record) {
+          if (status === '0') latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+          else if ((errors++, firstError === undefined)) firstError = `grpc-status ${status}`;
+        }
+        one();
+      });
+      stream.end(frame);
+    };
+    one();
+  });
+}
+
 let grpcCtor;
 function grpcWorker() {
   grpcCtor ??= grpc.loadPackageDefinition(loadSync(predictionProtoPath, { ...protoLoaderOptions })).mlops.serving.v1.PredictionService;
@@ -135,7 +188,7 @@ function grpcWorker() {
   });
 }
 
-const workers = Array.from({ length: o.connections }, () => (o.kind === 'grpc' ? grpcWorker() : o.client === 'node-http' ? httpWorker() : rawHttpWorker()));
+const workers = Array.from({ length: o.connections }, () => (o.kind === 'grpc' ? (o.client === 'grpc-js' ? grpcWorker() : h2GrpcWorker()) : o.client === 'node-http' ? httpWorker() : rawHttpWorker()));
 await new Promise((r) => setTimeout(r, warmup * 1000));
 record = true;
 const started = performance.now();
