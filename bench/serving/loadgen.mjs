@@ -28,6 +28,13 @@ let firstError;
 let stop = false;
 let record = false;
 
+/** Counts an error while recording; the first one is kept for the report. */
+function fail(why) {
+  if (!record) return;
+  errors++;
+  firstError ??= why;
+}
+
 function httpWorker() {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const u = new URL(o.url);
@@ -42,13 +49,13 @@ function httpWorker() {
         res.on('end', () => {
           if (record) {
             if (res.statusCode === 200) latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
-            else if ((errors++, firstError === undefined)) firstError = `HTTP ${res.statusCode}`;
+            else fail(`HTTP ${res.statusCode}`);
           }
           one();
         });
       });
       req.on('error', (e) => {
-        if (record && (errors++, firstError === undefined)) firstError = String(e);
+        fail(String(e));
         setImmediate(one);
       });
       req.end(body);
@@ -68,9 +75,6 @@ function rawHttpWorker() {
     let socket;
     let pending = null;
     let t = 0n;
-    const fail = (why) => {
-      if (record && (errors++, firstError === undefined)) firstError = why;
-    };
     const send = () => {
       if (stop) {
         socket.end();
@@ -134,32 +138,44 @@ function grpcRequestFrame() {
   return grpcFrame;
 }
 
-/** gRPC unary calls on one HTTP/2 connection (Node's http2 client): the status from the trailers. */
+/**
+ * gRPC unary calls on one HTTP/2 connection (Node's http2 client): the status from the trailers. A
+ * connection that fails or closes is opened again (after 10 ms), as the HTTP/1.1 worker does.
+ */
 function h2GrpcWorker() {
   const frame = grpcRequestFrame();
-  const session = http2.connect(`http://${o.target}`);
-  session.on('error', (e) => {
-    if (record && (errors++, firstError === undefined)) firstError = String(e);
-  });
   const headers = { ':method': 'POST', ':path': '/mlops.serving.v1.PredictionService/Predict', 'content-type': 'application/grpc', te: 'trailers' };
+  let session;
+  const connect = () => {
+    session = http2.connect(`http://${o.target}`);
+    // Counted once here; the streams it cancels do not count it again.
+    session.on('error', (e) => fail(String(e)));
+  };
+  connect();
   return new Promise((resolve) => {
     const one = () => {
       if (stop) return resolve(session.close());
+      if (session.closed || session.destroyed) {
+        connect();
+        return setTimeout(one, 10);
+      }
       const t = process.hrtime.bigint();
       const stream = session.request(headers);
       let status;
+      let failed = false;
       stream.on('response', (h) => (status = h['grpc-status']));
       stream.on('trailers', (h) => (status = h['grpc-status'] ?? status));
       stream.on('data', () => undefined);
       stream.on('error', (e) => {
-        if (record && (errors++, firstError === undefined)) firstError = String(e);
+        failed = true;
+        if (!session.destroyed) fail(String(e));
       });
       stream.on('close', () => {
         if (record) {
           if (status === '0') latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
-          else if ((errors++, firstError === undefined)) firstError = `grpc-status ${status}`;
+          else if (!failed) fail(`grpc-status ${status ?? 'missing'}`);
         }
-        one();
+        setImmediate(one);
       });
       stream.end(frame);
     };
@@ -179,7 +195,7 @@ function grpcWorker() {
       client.Predict(o.request, (e) => {
         if (record) {
           if (!e) latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
-          else if ((errors++, firstError === undefined)) firstError = String(e.details ?? e);
+          else fail(String(e.details ?? e));
         }
         one();
       });

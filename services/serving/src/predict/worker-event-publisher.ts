@@ -38,10 +38,11 @@ type FromWorker =
  * string concatenation (`predictionServedEventJson`: no parse, no validation again) and produces
  * the event with `sendPrepared`.
  *
- * Why still a thread: producing a batch means kafkajs encoding the produce request, including its
- * pure-JavaScript crc32c of the record batch: about 1 ms per 350 KB batch (500 predictions),
- * which on the event loop every request in flight would wait for (the p99), plus the producer's
- * own buffers and retries. Here it runs on another core.
+ * Why still a thread: producing a batch means compressing it (snappy, `compression`) and kafkajs
+ * encoding the produce request with its pure-JavaScript crc32c: about 2 ms for 500 predictions
+ * (4.4 us each, `bench/serving/events.bench.mjs`; twice that uncompressed), which on the event loop
+ * every request in flight would wait for (the p99), plus the producer's own buffers and retries.
+ * Here it runs on another core.
  *
  * The worker imports the built `@mlops/messaging` and `@mlops/contracts` (their `dist/`, as
  * `npx tsc -b tsconfig.build.json` writes them).
