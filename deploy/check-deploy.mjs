@@ -156,6 +156,7 @@ await check('compose: Kafka settings match deploy/kafka/server.properties', () =
     'group.initial.rebalance.delay.ms',
     'log.cleaner.dedupe.buffer.size',
     'log.retention.hours',
+    'offsets.retention.minutes',
   ];
   for (const key of keys) {
     const envName = `KAFKA_${key.toUpperCase().replaceAll('.', '_')}`;

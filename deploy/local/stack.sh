@@ -359,7 +359,11 @@ kafka_start() {
       log "kafka: not ready after ${KAFKA_START_TIMEOUT}s; stopping the half-started broker"
       terminate "$pid" kafka "$KAFKA_STOP_TIMEOUT"
       rm -f "$KAFKA_PIDFILE"
-      die "kafka: not ready within ${KAFKA_START_TIMEOUT}s (raise KAFKA_START_TIMEOUT on a slow machine)"
+      # Seen here: a local broker whose data had grown to 640 partitions and 5,700 consumer groups of
+      # earlier test runs (7.9 GB) answered "The coordinator is loading" for minutes after loading.
+      local partitions
+      partitions="$(find "$KAFKA_DIR/data" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)"
+      die "kafka: not ready within ${KAFKA_START_TIMEOUT}s (raise KAFKA_START_TIMEOUT on a slow machine; its data holds ${partitions} partition directories, $(du -sh "$KAFKA_DIR/data" 2>/dev/null | cut -f1): when that is mostly earlier test topics, 'deploy/local/stack.sh reset kafka' starts it empty)"
     fi
     sleep 0.5
   done

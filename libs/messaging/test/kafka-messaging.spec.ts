@@ -34,9 +34,11 @@ import {
   committedOffsets,
   countEffects,
   createTopics,
+  deleteCreatedTopics,
   openDatabase,
   rawKafka,
   readTopic,
+  trackTopics,
   waitFor,
   EFFECTS_TABLE,
 } from './support.js';
@@ -57,7 +59,8 @@ afterEach(async () => {
 
 afterAll(async () => {
   await dataSource.destroy();
-}, 20_000);
+  await deleteCreatedTopics();
+}, 30_000);
 
 interface Harness {
   topic: WidgetTopic;
@@ -96,6 +99,7 @@ async function harness(
 
 /** A topic whose broker-side `compression.type` is set: the broker recompresses what it is sent. */
 async function createCompressedTopic(name: string, compression: string): Promise<void> {
+  trackTopics([name, dlqTopicOf(name)]);
   const admin = rawKafka.admin();
   await admin.connect();
   try {

@@ -22,6 +22,7 @@ import {
   committedOffsets,
   countEffects,
   createTopics,
+  deleteCreatedTopics,
   openDatabase,
   readTopic,
   waitFor,
@@ -102,7 +103,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await dataSource?.destroy();
-}, 20_000);
+  await deleteCreatedTopics();
+}, 30_000);
 
 describe('NestJS: KafkaEventsServer + MessagingModule', () => {
   it('serves @EventPattern<string> handlers with dedupe in the handler transaction, and publishes through the injected EventPublisher', async () => {
