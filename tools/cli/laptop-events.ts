@@ -14,6 +14,8 @@ const DESCRIBE = {
           : ''),
   [topics.modelRolledBack.name]: (p: EventOf<typeof topics.modelRolledBack>['payload']) =>
     `rolled ${p.modelName} ${p.stage} back from v${p.fromVersion} to v${p.toVersion}`,
+  [topics.modelRejected.name]: (p: EventOf<typeof topics.modelRejected>['payload']) =>
+    `rejected ${p.modelName} (run ${p.runId}): ${p.reasons.map((r) => r.check).join(', ')}`,
 };
 
 /**
@@ -35,6 +37,7 @@ export class LaptopEvents {
     this.observe(topics.modelRegistered, DESCRIBE[topics.modelRegistered.name]);
     this.observe(topics.modelPromoted, DESCRIBE[topics.modelPromoted.name]);
     this.observe(topics.modelRolledBack, DESCRIBE[topics.modelRolledBack.name]);
+    this.observe(topics.modelRejected, DESCRIBE[topics.modelRejected.name]);
   }
 
   static async start(onEvent: (line: string) => void = () => undefined): Promise<LaptopEvents> {

@@ -81,9 +81,10 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
 
   const modelName = o.modelName ?? config.serving.model_name;
   let registered: RegisteredVersion | null = null;
+  let rejectedRunId: string | null = null;
   let registry: string | null = null;
   let events: LaptopEvents | undefined;
-  if (o.registerBest && validation.passed) {
+  if (o.registerBest) {
     events = isLaptopMode()
       ? await LaptopEvents.start((line) => progress.line(`· event: ${line}`))
       : undefined;
@@ -93,42 +94,52 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
       onWarning: (message) => progress.line(`! ${message}`),
     });
     registry = client.location;
-    progress.line(`· registering ${modelName} in ${client.location}`);
+    const trained = {
+      modelName,
+      experimentName: config.registry.default_experiment,
+      runName,
+      algorithm: result.best.algorithm,
+      onnxBytes: result.onnx.bytes,
+      sha256: result.onnx.sha256,
+      explainerBytes: result.explainer.bytes,
+      metrics: versionMetrics(result),
+      params: runParams(result),
+      ...(result.best.lossCurve
+        ? {
+            history: {
+              train_log_loss: result.best.lossCurve.train,
+              val_log_loss: result.best.lossCurve.validation,
+            },
+          }
+        : {}),
+      tags: {
+        source: 'mlops train',
+        data: result.data.source,
+        sample_ratio: String(result.data.sampleRatio),
+        gate: validation.status,
+      },
+    };
     try {
-      registered = await client.registerVersion({
-        modelName,
-        experimentName: config.registry.default_experiment,
-        runName,
-        algorithm: result.best.algorithm,
-        onnxBytes: result.onnx.bytes,
-        sha256: result.onnx.sha256,
-        explainerBytes: result.explainer.bytes,
-        inputSchema: result.inputSchema,
-        metrics: versionMetrics(result),
-        threshold: result.threshold.value,
-        params: runParams(result),
-        ...(result.best.lossCurve
-          ? {
-              history: {
-                train_log_loss: result.best.lossCurve.train,
-                val_log_loss: result.best.lossCurve.validation,
-              },
-            }
-          : {}),
-        tags: {
-          source: 'mlops train',
-          data: result.data.source,
-          sample_ratio: String(result.data.sampleRatio),
-          gate: validation.status,
-        },
-        description: `${result.best.algorithm}, val ROC-AUC ${result.best.metrics.validation.rocAuc.toFixed(4)}, threshold ${result.threshold.value.toFixed(4)} (${result.threshold.strategy})`,
-      });
-      if (o.promoteToStaging) {
-        registered = await client.transitionStage(modelName, registered.version, 'Staging', {
-          archiveExisting: true,
-          reason: `mlops train ${runName}: validation gate passed`,
-          actor: 'mlops-cli',
+      if (!validation.passed) {
+        // As the training service does: the rejected model is kept as a run (its metrics and the
+        // gate's reasons), no version, and in laptop mode mlops.model.rejected.v1 is observed.
+        progress.line(`· logging the rejected ${result.best.algorithm} as a run in ${client.location}`);
+        rejectedRunId = (await client.logRejectedModel({ ...trained, reasons: validation.reasons })).runId;
+      } else {
+        progress.line(`· registering ${modelName} in ${client.location}`);
+        registered = await client.registerVersion({
+          ...trained,
+          inputSchema: result.inputSchema,
+          threshold: result.threshold.value,
+          description: `${result.best.algorithm}, val ROC-AUC ${result.best.metrics.validation.rocAuc.toFixed(4)}, threshold ${result.threshold.value.toFixed(4)} (${result.threshold.strategy})`,
         });
+        if (o.promoteToStaging) {
+          registered = await client.transitionStage(modelName, registered.version, 'Staging', {
+            archiveExisting: true,
+            reason: `mlops train ${runName}: validation gate passed`,
+            actor: 'mlops-cli',
+          });
+        }
       }
     } finally {
       await client.close();
@@ -152,6 +163,7 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
         validation,
         registry,
         registered,
+        ...(rejectedRunId !== null ? { rejectedRunId } : {}),
         files: { onnx: 'model.onnx', report: 'report.html', reportJson: 'report.json' },
       }),
       null,
@@ -174,7 +186,7 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
     out.push(
       registered
         ? `registered: ${registered.modelName} version ${registered.version} (stage ${registered.stage}) in ${registry}`
-        : `not registered: the validation gate rejected ${result.best.algorithm}`,
+        : `not registered: the validation gate rejected ${result.best.algorithm}; logged as run ${rejectedRunId ?? '?'} in ${registry}`,
     );
   }
   if (events !== undefined) {

@@ -139,6 +139,65 @@ describe('mlops train', () => {
     }
   }, 300_000);
 
+  it('logs a model the gate rejects as a run, registers nothing, prints the model-rejected event and exits 1', async () => {
+    // The same config with an accuracy no model reaches (a config directory: overlays sit beside it).
+    cpSync(join(work, 'config'), join(work, 'strict'), { recursive: true });
+    const strictConfig = join(work, 'strict', 'config.yaml');
+    const doc = parse(readFileSync(lenientConfig, 'utf8')) as {
+      training: { thresholds: Record<string, number> };
+    };
+    doc.training.thresholds = { ...doc.training.thresholds, min_accuracy: 0.99 };
+    writeFileSync(strictConfig, stringify(doc));
+    const r = mlops([
+      'train',
+      '--config-path',
+      strictConfig,
+      '--sample-ratio',
+      '0.1',
+      '--models',
+      'logistic_regression',
+      '--no-tuning',
+      '--cv-folds',
+      '0',
+      '--output-dir',
+      join(work, 'runs-rejected'),
+      '--model-name',
+      'churn-strict',
+      '--register-best',
+    ]);
+    expect(r.stderr).not.toMatch(/mlops failed/);
+    expect(r.code).toBe(1);
+    const logged =
+      /not registered: the validation gate rejected logistic_regression; logged as run ([0-9a-f]{32}) in (.+registry\.sqlite)/.exec(
+        r.stdout,
+      );
+    expect(logged).not.toBeNull();
+    const runId = logged![1]!;
+    expect(r.stdout).toContain(
+      `rejected churn-strict (run ${runId}): min_accuracy (mlops.model.rejected.v1)`,
+    );
+    const [dir] = readdirSync(join(work, 'runs-rejected'));
+    const result = JSON.parse(readFileSync(join(work, 'runs-rejected', dir!, 'result.json'), 'utf8'));
+    expect(result).toMatchObject({
+      rejectedRunId: runId,
+      registered: null,
+      validation: { status: 'rejected' },
+    });
+    const registry = await openEmbeddedRegistry({ path: join(work, 'registry', 'registry.sqlite') });
+    try {
+      const run = await registry.tracking.getRun(runId);
+      expect(run.info.status).toBe('FINISHED');
+      expect(Object.fromEntries(run.tags.map((t) => [t.key, t.value]))).toMatchObject({
+        gate: 'rejected',
+        algorithm: 'logistic_regression',
+      });
+      expect(run.tags.find((t) => t.key === 'gate_reasons')?.value).toMatch(/^min_accuracy: /);
+      await expect(registry.models.getVersion('churn-strict', 1)).rejects.toThrow(/not found/);
+    } finally {
+      await registry.close();
+    }
+  }, 300_000);
+
   it('refuses a bad option with exit code 2 and a message naming it', () => {
     const r = mlops(['train', '--sample-ratio', '2']);
     expect(r.code).not.toBe(0);

@@ -74,6 +74,37 @@ describe('HttpModelRegistryClient on the registry service', () => {
     expect(new TextDecoder().decode(await client.getOnnx(MODEL, 2))).toBe('onnx bytes two');
   }, 60_000);
 
+  it('logs a rejected model as a FINISHED run tagged with the gate reasons and registers no version', async () => {
+    const { inputSchema: _schema, threshold: _threshold, ...trained } = input('rejected onnx');
+    const rejectedModel = `${MODEL}-rejected`;
+    const { runId } = await client.logRejectedModel({
+      ...trained,
+      modelName: rejectedModel,
+      reasons: [{ check: 'min_recall', expected: 0.65, actual: 0.5, message: 'recall 0.5 is below 0.65' }],
+    });
+    expect(runId).toMatch(/^[0-9a-f]{32}$/);
+    expect(await client.latestVersion(rejectedModel)).toBeNull();
+    const run = (await (await fetch(`${registry.url}/api/v1/runs/${runId}`)).json()) as {
+      info: { status: string; runName: string };
+      tags: { key: string; value: string }[];
+      metrics: { key: string }[];
+    };
+    expect(run.info).toMatchObject({ status: 'FINISHED', runName: 'train-http-test' });
+    expect(Object.fromEntries(run.tags.map((t) => [t.key, t.value]))).toMatchObject({
+      source: 'test',
+      algorithm: 'logistic_regression',
+      gate: 'rejected',
+      gate_reasons: 'min_recall: recall 0.5 is below 0.65',
+    });
+    expect(run.metrics.map((m) => m.key).sort()).toEqual(['accuracy', 'recall', 'roc_auc', 'train_log_loss']);
+    const listed = (await (
+      await fetch(`${registry.url}/api/v1/runs/${runId}/artifacts?path=model`)
+    ).json()) as {
+      files: { path: string }[];
+    };
+    expect(listed.files.map((f) => f.path)).toEqual(['model/model.onnx']);
+  }, 60_000);
+
   it('answers null for a model with no version and a TrainingError naming the route for an unknown version', async () => {
     expect(await client.latestVersion(`${MODEL}-none`)).toBeNull();
     await expect(client.getVersion(MODEL, 99)).rejects.toThrow(TrainingError);

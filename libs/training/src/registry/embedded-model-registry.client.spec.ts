@@ -178,6 +178,56 @@ describe('EmbeddedModelRegistryClient (laptop mode: the registry on .local/regis
     await bus.close();
   });
 
+  it('logs a rejected model as a FINISHED run tagged with the gate reasons, registers nothing, and publishes mlops.model.rejected.v1', async () => {
+    const bus = new InProcessEventBus({
+      groupId: 'cli',
+      idempotencyStore: new InMemoryIdempotencyStore(),
+      producerName: 'mlops-cli',
+    });
+    const seen: unknown[] = [];
+    bus.subscribe(topics.modelRejected, (e) => void seen.push(e.payload));
+    await bus.start();
+    const reasons = [
+      { check: 'min_precision', expected: 0.7, actual: 0.612, message: 'precision 0.612 is below 0.7' },
+      { check: 'min_recall', expected: 0.65, actual: 0.5, message: 'recall 0.5 is below 0.65' },
+    ];
+    const {
+      inputSchema: _schema,
+      threshold: _threshold,
+      ...trained
+    } = version('rejected model', {
+      explainerBytes: new TextEncoder().encode('{"explainer":1}'),
+    });
+    const warnings: string[] = [];
+    const reg = client({ events: bus, onWarning: (m) => warnings.push(m) });
+    const { runId } = await reg.logRejectedModel({ ...trained, tags: { source: 'test' }, reasons });
+    await bus.idle();
+    expect(runId).toMatch(/^[0-9a-f]{32}$/);
+    expect(seen).toEqual([{ modelName: 'churn-predictor', runId, reasons }]);
+    expect(warnings).toEqual([]);
+    expect(await reg.latestVersion('churn-predictor')).toBeNull();
+    await expect(reg.logRejectedModel({ ...trained, reasons: [] })).rejects.toThrow(RangeError);
+    await reg.close();
+    await bus.close();
+
+    const r = await openEmbeddedRegistry({ path: join(dir, 'registry.sqlite') });
+    try {
+      const run = await r.tracking.getRun(runId);
+      expect(run.info).toMatchObject({ status: 'FINISHED', runName: 'train-test' });
+      expect(Object.fromEntries(run.tags.map((t) => [t.key, t.value]))).toMatchObject({
+        source: 'test',
+        algorithm: 'xgboost',
+        gate: 'rejected',
+        gate_reasons: 'min_precision: precision 0.612 is below 0.7; min_recall: recall 0.5 is below 0.65',
+      });
+      expect(run.metrics.map((m) => m.key)).toEqual(['accuracy', 'roc_auc', 'train_log_loss']);
+      const files = await r.artifacts.list(`1/${runId}/artifacts/model`, `1/${runId}/artifacts`);
+      expect(files.map((f) => f.path)).toEqual(['model/explainer.json', 'model/model.onnx']);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('lets a second client wait for the first to close, and never loses a version', async () => {
     const a = client();
     const b = client({ lockTimeoutMs: 10_000 });

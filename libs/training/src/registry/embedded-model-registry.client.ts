@@ -16,12 +16,16 @@ import { sha256Hex } from '../digest.js';
 import { EXPLAINER_ARTIFACT_PATH } from '../explain/explainer-artifact.js';
 import { TrainingError, TrainingErrorCode } from '../training.error.js';
 import { toVersion } from './http-model-registry.client.js';
-import type {
-  ModelRegistryClient,
-  RegisterVersionInput,
-  RegisteredVersion,
-  Stage,
-  TransitionOptions,
+import {
+  rejectedRunTags,
+  runMetricList,
+  runParamList,
+  type ModelRegistryClient,
+  type RegisterVersionInput,
+  type RegisteredVersion,
+  type RejectedModelInput,
+  type Stage,
+  type TransitionOptions,
 } from './model-registry.client.js';
 
 /** Limits of the registry's log-batch (MLflow's): params and metrics per call. */
@@ -67,52 +71,10 @@ export class EmbeddedModelRegistryClient implements ModelRegistryClient {
   }
 
   async registerVersion(input: RegisterVersionInput): Promise<RegisteredVersion> {
-    if (sha256Hex(input.onnxBytes) !== input.sha256)
-      throw new TrainingError(
-        `sha256 ${input.sha256} does not match the ONNX bytes given: pass the digest of these bytes`,
-      );
     const r = await this.registry();
+    const tags = keyValues({ ...(input.tags ?? {}), algorithm: input.algorithm });
     const version = await call(async () => {
-      const experiment = await this.experiment(r, input.experimentName);
-      const tags = keyValues({ ...(input.tags ?? {}), algorithm: input.algorithm });
-      const run = await r.tracking.createRun({
-        experimentId: experiment.experimentId,
-        runName: input.runName,
-        userId: this.actor,
-        tags,
-      });
-      const runId = run.info.runId;
-      try {
-        const params = Object.entries(input.params).map(([key, value]) => ({
-          key,
-          value: value === null ? 'None' : String(value),
-        }));
-        for (let i = 0; i < params.length; i += MAX_PARAMS)
-          await r.tracking.logBatch(runId, { params: params.slice(i, i + MAX_PARAMS) });
-        const now = Date.now();
-        const metrics: { key: string; value: number; step: number; timestamp: number }[] = [];
-        for (const [key, value] of Object.entries(input.metrics))
-          if (Number.isFinite(value)) metrics.push({ key, value, step: 0, timestamp: now });
-        for (const [key, values] of Object.entries(input.history ?? {}))
-          values.forEach((value, step) => {
-            if (Number.isFinite(value)) metrics.push({ key, value, step, timestamp: now });
-          });
-        for (let i = 0; i < metrics.length; i += MAX_METRICS)
-          await r.tracking.logBatch(runId, { metrics: metrics.slice(i, i + MAX_METRICS) });
-        const root = artifactRoot(run.info);
-        const stored = await r.artifacts.put(`${root}/${ONNX_ARTIFACT_PATH}`, Buffer.from(input.onnxBytes));
-        if (stored.digest !== input.sha256)
-          throw new TrainingError(
-            `the registry stored the ONNX artifact as ${stored.digest}, expected ${input.sha256}`,
-            TrainingErrorCode.RegistryError,
-          );
-        if (input.explainerBytes !== undefined)
-          await r.artifacts.put(`${root}/${EXPLAINER_ARTIFACT_PATH}`, Buffer.from(input.explainerBytes));
-        await r.tracking.updateRun(runId, { status: 'FINISHED', endTime: Date.now() });
-      } catch (e) {
-        await r.tracking.updateRun(runId, { status: 'FAILED', endTime: Date.now() }).catch(() => undefined);
-        throw e;
-      }
+      const runId = await this.logRun(r, input, tags);
       await r.models.createModel(input.modelName).catch((e: unknown) => {
         if (!(e instanceof RegistryError && e.code === RegistryErrorCode.ResourceAlreadyExists)) throw e;
       });
@@ -130,6 +92,68 @@ export class EmbeddedModelRegistryClient implements ModelRegistryClient {
     });
     await this.announce(version, input);
     return view(version);
+  }
+
+  /** The run, then `mlops.model.rejected.v1` on the bus (when there is one), as the training service does on Kafka. */
+  async logRejectedModel(input: RejectedModelInput): Promise<{ readonly runId: string }> {
+    const r = await this.registry();
+    const runId = await call(() => this.logRun(r, input, keyValues(rejectedRunTags(input))));
+    if (this.options.events !== undefined) {
+      try {
+        await this.options.events.publish(topics.modelRejected, {
+          modelName: input.modelName,
+          runId,
+          reasons: [...input.reasons],
+        });
+      } catch (e) {
+        this.options.onWarning?.(
+          `${topics.modelRejected.name} for ${input.modelName} (run ${runId}) not published: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    }
+    return { runId };
+  }
+
+  /** A FINISHED tracking run with the params, metrics, history and artifacts of `input` (FAILED if a step fails). */
+  private async logRun(
+    r: EmbeddedRegistry,
+    input: RegisterVersionInput | RejectedModelInput,
+    tags: { key: string; value: string }[],
+  ): Promise<string> {
+    if (sha256Hex(input.onnxBytes) !== input.sha256)
+      throw new TrainingError(
+        `sha256 ${input.sha256} does not match the ONNX bytes given: pass the digest of these bytes`,
+      );
+    const experiment = await this.experiment(r, input.experimentName);
+    const run = await r.tracking.createRun({
+      experimentId: experiment.experimentId,
+      runName: input.runName,
+      userId: this.actor,
+      tags,
+    });
+    const runId = run.info.runId;
+    try {
+      const params = runParamList(input.params);
+      for (let i = 0; i < params.length; i += MAX_PARAMS)
+        await r.tracking.logBatch(runId, { params: params.slice(i, i + MAX_PARAMS) });
+      const metrics = runMetricList(input, Date.now());
+      for (let i = 0; i < metrics.length; i += MAX_METRICS)
+        await r.tracking.logBatch(runId, { metrics: metrics.slice(i, i + MAX_METRICS) });
+      const root = artifactRoot(run.info);
+      const stored = await r.artifacts.put(`${root}/${ONNX_ARTIFACT_PATH}`, Buffer.from(input.onnxBytes));
+      if (stored.digest !== input.sha256)
+        throw new TrainingError(
+          `the registry stored the ONNX artifact as ${stored.digest}, expected ${input.sha256}`,
+          TrainingErrorCode.RegistryError,
+        );
+      if (input.explainerBytes !== undefined)
+        await r.artifacts.put(`${root}/${EXPLAINER_ARTIFACT_PATH}`, Buffer.from(input.explainerBytes));
+      await r.tracking.updateRun(runId, { status: 'FINISHED', endTime: Date.now() });
+    } catch (e) {
+      await r.tracking.updateRun(runId, { status: 'FAILED', endTime: Date.now() }).catch(() => undefined);
+      throw e;
+    }
+    return runId;
   }
 
   async transitionStage(

@@ -4,8 +4,12 @@ import { EXPLAINER_ARTIFACT_PATH } from '../explain/explainer-artifact.js';
 import { TrainingError, TrainingErrorCode } from '../training.error.js';
 import {
   isStage,
+  rejectedRunTags,
+  runMetricList,
+  runParamList,
   type ModelRegistryClient,
   type RegisterVersionInput,
+  type RejectedModelInput,
   type RegisteredVersion,
   type Stage,
   type TransitionOptions,
@@ -48,6 +52,32 @@ export class HttpModelRegistryClient implements ModelRegistryClient {
   }
 
   async registerVersion(input: RegisterVersionInput): Promise<RegisteredVersion> {
+    const runId = await this.logRun(input, { ...(input.tags ?? {}), algorithm: input.algorithm });
+    await this.ensureModel(input.modelName);
+    const v = await this.call<Json>('POST', `/api/v1/models/${enc(input.modelName)}/versions`, {
+      source: `runs:/${runId}/model/model.onnx`,
+      runId,
+      onnxDigest: input.sha256,
+      checksum: `sha256:${input.sha256}`,
+      inputSchema: input.inputSchema,
+      metrics: finite(input.metrics),
+      threshold: input.threshold,
+      description: input.description,
+      tags: keyValues({ ...(input.tags ?? {}), algorithm: input.algorithm }),
+    });
+    return toVersion(v);
+  }
+
+  /** The run only (no event: the CLI talks to the registry service, not to Kafka, in this mode). */
+  async logRejectedModel(input: RejectedModelInput): Promise<{ readonly runId: string }> {
+    return { runId: await this.logRun(input, rejectedRunTags(input)) };
+  }
+
+  /** A FINISHED tracking run with the params, metrics, history and artifacts of `input` (FAILED if a step fails). */
+  private async logRun(
+    input: RejectedModelInput | RegisterVersionInput,
+    tags: Record<string, string>,
+  ): Promise<string> {
     if (sha256Hex(input.onnxBytes) !== input.sha256)
       throw new TrainingError(
         `sha256 ${input.sha256} does not match the ONNX bytes given: pass the digest of these bytes`,
@@ -56,27 +86,17 @@ export class HttpModelRegistryClient implements ModelRegistryClient {
     const run = await this.call<{ info: { runId: string } }>('POST', '/api/v1/runs', {
       experimentId,
       runName: input.runName,
-      tags: keyValues({ ...(input.tags ?? {}), algorithm: input.algorithm }),
+      tags: keyValues(tags),
     });
     const runId = run.info.runId;
     try {
-      const params = Object.entries(input.params).map(([key, value]) => ({
-        key,
-        value: value === null ? 'None' : String(value),
-      }));
+      const params = runParamList(input.params);
       for (let i = 0; i < params.length; i += MAX_PARAMS) {
         await this.call('POST', `/api/v1/runs/${runId}/log-batch`, {
           params: params.slice(i, i + MAX_PARAMS),
         });
       }
-      const now = Date.now();
-      const metrics: { key: string; value: number; step: number; timestamp: number }[] = [];
-      for (const [key, value] of Object.entries(input.metrics))
-        if (Number.isFinite(value)) metrics.push({ key, value, step: 0, timestamp: now });
-      for (const [key, values] of Object.entries(input.history ?? {}))
-        values.forEach((value, step) => {
-          if (Number.isFinite(value)) metrics.push({ key, value, step, timestamp: now });
-        });
+      const metrics = runMetricList(input, Date.now());
       for (let i = 0; i < metrics.length; i += MAX_METRICS) {
         await this.call('POST', `/api/v1/runs/${runId}/log-batch`, {
           metrics: metrics.slice(i, i + MAX_METRICS),
@@ -111,19 +131,7 @@ export class HttpModelRegistryClient implements ModelRegistryClient {
       );
       throw e;
     }
-    await this.ensureModel(input.modelName);
-    const v = await this.call<Json>('POST', `/api/v1/models/${enc(input.modelName)}/versions`, {
-      source: `runs:/${runId}/model/model.onnx`,
-      runId,
-      onnxDigest: input.sha256,
-      checksum: `sha256:${input.sha256}`,
-      inputSchema: input.inputSchema,
-      metrics: finite(input.metrics),
-      threshold: input.threshold,
-      description: input.description,
-      tags: keyValues({ ...(input.tags ?? {}), algorithm: input.algorithm }),
-    });
-    return toVersion(v);
+    return runId;
   }
 
   async transitionStage(

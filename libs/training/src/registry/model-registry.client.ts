@@ -1,4 +1,4 @@
-import type { ColumnSpec } from '@mlops/contracts';
+import type { ColumnSpec, GateFailure } from '@mlops/contracts';
 
 /** Registry stages, spelled as MLflow spells them. */
 export const STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;
@@ -31,6 +31,18 @@ export interface RegisterVersionInput {
   readonly history?: Readonly<Record<string, readonly number[]>>;
   readonly tags?: Readonly<Record<string, string>>;
   readonly description?: string;
+}
+
+/**
+ * A trained model the validation gate rejected: logged as a tracking run (the same params,
+ * metrics, history, tags and artifacts as a registration logs), with no version.
+ */
+export interface RejectedModelInput extends Omit<
+  RegisterVersionInput,
+  'inputSchema' | 'threshold' | 'description'
+> {
+  /** The gate's blocking failures (1 to 100), as `mlops.model.rejected.v1` carries them. */
+  readonly reasons: readonly GateFailure[];
 }
 
 export interface RegisteredVersion {
@@ -67,6 +79,13 @@ export interface ModelRegistryClient {
   /** Where the registry is, for messages: a URL or the SQLite file. */
   readonly location: string;
   registerVersion(input: RegisterVersionInput): Promise<RegisteredVersion>;
+  /**
+   * Logs a model the gate rejected as a FINISHED run tagged `gate: rejected` (and
+   * `gate_reasons`: the failed checks) and registers nothing, as the training service does; with
+   * an event bus (laptop mode) it also publishes `mlops.model.rejected.v1` with the reasons.
+   * Returns the run id.
+   */
+  logRejectedModel(input: RejectedModelInput): Promise<{ readonly runId: string }>;
   transitionStage(
     modelName: string,
     version: number,
@@ -85,4 +104,42 @@ export interface ModelRegistryClient {
 
 export function isStage(s: string): s is Stage {
   return (STAGES as readonly string[]).includes(s);
+}
+
+/** The tags of a rejected model's run: the caller's, the algorithm, `gate: rejected`, `gate_reasons`. */
+export function rejectedRunTags(input: RejectedModelInput): Record<string, string> {
+  if (input.reasons.length < 1 || input.reasons.length > 100)
+    throw new RangeError(`a rejected model has 1 to 100 gate failures, got ${input.reasons.length}`);
+  return {
+    ...(input.tags ?? {}),
+    algorithm: input.algorithm,
+    gate: 'rejected',
+    gate_reasons: input.reasons
+      .map((r) => `${r.check}: ${r.message}`)
+      .join('; ')
+      .slice(0, 5000),
+  };
+}
+
+/** A run's params as the registry's log-batch takes them: values as strings, null as MLflow's 'None'. */
+export function runParamList(params: RegisterVersionInput['params']): { key: string; value: string }[] {
+  return Object.entries(params).map(([key, value]) => ({
+    key,
+    value: value === null ? 'None' : String(value),
+  }));
+}
+
+/** A run's metrics as log-batch takes them: each metric at step 0, each history by step; non-finite values left out. */
+export function runMetricList(
+  input: Pick<RegisterVersionInput, 'metrics' | 'history'>,
+  timestamp: number,
+): { key: string; value: number; step: number; timestamp: number }[] {
+  const metrics: { key: string; value: number; step: number; timestamp: number }[] = [];
+  for (const [key, value] of Object.entries(input.metrics))
+    if (Number.isFinite(value)) metrics.push({ key, value, step: 0, timestamp });
+  for (const [key, values] of Object.entries(input.history ?? {}))
+    values.forEach((value, step) => {
+      if (Number.isFinite(value)) metrics.push({ key, value, step, timestamp });
+    });
+  return metrics;
 }
