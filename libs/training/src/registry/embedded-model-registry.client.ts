@@ -98,19 +98,13 @@ export class EmbeddedModelRegistryClient implements ModelRegistryClient {
   async logRejectedModel(input: RejectedModelInput): Promise<{ readonly runId: string }> {
     const r = await this.registry();
     const runId = await call(() => this.logRun(r, input, keyValues(rejectedRunTags(input))));
-    if (this.options.events !== undefined) {
-      try {
-        await this.options.events.publish(topics.modelRejected, {
-          modelName: input.modelName,
-          runId,
-          reasons: [...input.reasons],
-        });
-      } catch (e) {
-        this.options.onWarning?.(
-          `${topics.modelRejected.name} for ${input.modelName} (run ${runId}) not published: ${e instanceof Error ? e.message : String(e)}`,
-        );
-      }
-    }
+    await this.publishOrWarn(`${topics.modelRejected.name} for ${input.modelName} (run ${runId})`, (events) =>
+      events.publish(topics.modelRejected, {
+        modelName: input.modelName,
+        runId,
+        reasons: [...input.reasons],
+      }),
+    );
     return { runId };
   }
 
@@ -267,12 +261,13 @@ export class EmbeddedModelRegistryClient implements ModelRegistryClient {
 
   /** `mlops.model.registered.v1`, as the training service publishes it after registering. */
   private async announce(v: ModelVersion, input: RegisterVersionInput): Promise<void> {
-    if (this.options.events === undefined || v.runId === null) return;
-    try {
-      await this.options.events.publish(topics.modelRegistered, {
+    const runId = v.runId;
+    if (runId === null) return;
+    await this.publishOrWarn(`${topics.modelRegistered.name} for ${v.name} version ${v.version}`, (events) =>
+      events.publish(topics.modelRegistered, {
         modelName: v.name,
         version: v.version,
-        runId: v.runId,
+        runId,
         algorithm: algorithmSchema.parse(input.algorithm),
         artifactUri: `cas:sha256/${input.sha256}`,
         checksum: input.sha256,
@@ -280,11 +275,20 @@ export class EmbeddedModelRegistryClient implements ModelRegistryClient {
         metrics: finite(input.metrics),
         threshold: input.threshold,
         registeredAt: new Date(v.creationTime).toISOString(),
-      });
+      }),
+    );
+  }
+
+  /** Publishes on the bus when there is one; a failure is a warning (`what ... not published: why`), never the call's error. */
+  private async publishOrWarn(
+    what: string,
+    publish: (events: EventPublisher) => Promise<unknown>,
+  ): Promise<void> {
+    if (this.options.events === undefined) return;
+    try {
+      await publish(this.options.events);
     } catch (e) {
-      this.options.onWarning?.(
-        `${topics.modelRegistered.name} for ${v.name} version ${v.version} not published: ${e instanceof Error ? e.message : String(e)}`,
-      );
+      this.options.onWarning?.(`${what} not published: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 }

@@ -52,7 +52,8 @@ export class HttpModelRegistryClient implements ModelRegistryClient {
   }
 
   async registerVersion(input: RegisterVersionInput): Promise<RegisteredVersion> {
-    const runId = await this.logRun(input, { ...(input.tags ?? {}), algorithm: input.algorithm });
+    const tags = { ...(input.tags ?? {}), algorithm: input.algorithm };
+    const runId = await this.logRun(input, tags);
     await this.ensureModel(input.modelName);
     const v = await this.call<Json>('POST', `/api/v1/models/${enc(input.modelName)}/versions`, {
       source: `runs:/${runId}/model/model.onnx`,
@@ -63,7 +64,7 @@ export class HttpModelRegistryClient implements ModelRegistryClient {
       metrics: finite(input.metrics),
       threshold: input.threshold,
       description: input.description,
-      tags: keyValues({ ...(input.tags ?? {}), algorithm: input.algorithm }),
+      tags: keyValues(tags),
     });
     return toVersion(v);
   }

@@ -16,9 +16,10 @@ function seededUuids(seed: number, count: number): string[] {
     return (t ^ (t >>> 14)) >>> 0;
   };
   const out: string[] = [];
+  const bytes = new Uint8Array(16);
+  const view = new DataView(bytes.buffer);
   for (let i = 0; i < count; i++) {
-    const bytes = new Uint8Array(16);
-    for (let j = 0; j < 16; j += 4) new DataView(bytes.buffer).setUint32(j, next());
+    for (let j = 0; j < 16; j += 4) view.setUint32(j, next());
     bytes[6] = (bytes[6]! & 0x0f) | 0x40;
     bytes[8] = (bytes[8]! & 0x3f) | 0x80;
     const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
