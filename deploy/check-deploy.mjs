@@ -217,6 +217,54 @@ await check('grafana: datasource uid is the one the dashboards use; every panel 
   return `${panels} panels`;
 });
 
+/**
+ * Metric names the code registers: `name: '...'`, or a constant `const NAME = '...'` it passes, in
+ * libs/*\/src and services/*\/src (tests left out).
+ */
+function definedMetricNames() {
+  const names = new Set();
+  const walk = (dir) => {
+    for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts'))
+        for (const m of read(p).matchAll(
+          /(?:\bname:\s*|\bconst [A-Z][A-Z0-9_]* = )'([a-zA-Z_:][a-zA-Z0-9_:]*)'/g,
+        ))
+          names.add(m[1]);
+    }
+  };
+  for (const top of ['libs', 'services'])
+    for (const e of readdirSync(join(root, top), { withFileTypes: true }))
+      if (e.isDirectory() && readdirSync(join(root, top, e.name)).includes('src'))
+        walk(`${top}/${e.name}/src`);
+  return names;
+}
+
+await check('grafana: every metric a dashboard panel queries is one the services export', () => {
+  const defined = definedMetricNames();
+  // Prometheus's own `up`, and prom-client's default process and Node.js metrics.
+  const known = (m) =>
+    m === 'up' ||
+    /^(process|nodejs)_/.test(m) ||
+    defined.has(m) ||
+    defined.has(m.replace(/_(bucket|sum|count)$/, ''));
+  let metrics = 0;
+  for (const f of readdirSync(join(root, 'deploy/grafana/dashboards')).filter((n) => n.endsWith('.json'))) {
+    for (const p of JSON.parse(read(`deploy/grafana/dashboards/${f}`)).panels) {
+      for (const t of p.targets) {
+        // A metric is the name in front of a selector `{...}` or a range `[...]`.
+        for (const m of t.expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*[{[]/g)) {
+          metrics++;
+          if (!known(m[1]))
+            throw new Error(`${f} panel "${p.title}" queries ${m[1]}, which no service registers`);
+        }
+      }
+    }
+  }
+  return `${metrics} metric references, checked against ${defined.size} names declared in the code`;
+});
+
 if (args.prometheus) {
   const base = args.prometheus.replace(/\/$/, '');
   for (const f of readdirSync(join(root, 'deploy/grafana/dashboards')).filter((n) => n.endsWith('.json'))) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The project's test command (`npm test`): lint, typecheck and build, start the real local stack
-# (Kafka, PostgreSQL, Redis) through deploy/local/stack.sh, run the unit and the integration tests,
-# then stop whatever this script started. Prints a closing line "tests: N passed, N failed".
+# The project's test command (`npm test`): lint, typecheck, the deployment files' check
+# (deploy/check-deploy.mjs) and build, start the real local stack (Kafka, PostgreSQL, Redis) through
+# deploy/local/stack.sh, run the unit and the integration tests, then stop whatever this script
+# started. Prints a closing line "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -17,6 +18,8 @@ echo "== lint and typecheck"
 npx nx show projects >/dev/null || fail "nx could not read the workspace"
 npx eslint . || fail "lint failed"
 npx tsc -p tsconfig.json || fail "typecheck failed"
+echo "== deployment files (compose, Prometheus, Grafana dashboards vs config and code)"
+node deploy/check-deploy.mjs || fail "deploy/check-deploy.mjs found deployment files out of step (see the FAIL lines)"
 echo "== build"
 npm run --silent build || fail "build failed"
 

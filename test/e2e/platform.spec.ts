@@ -256,7 +256,8 @@ describe('the seven services on the real stack', () => {
     }
   });
 
-  it('each serves /metrics with process metrics, build info and its boot time', async () => {
+  it('each serves /metrics with process metrics, build info, its boot time and its consumer lag', async () => {
+    const ping = topics.systemPing.name.replaceAll('.', '\\.');
     for (const name of SERVICES) {
       const { status, body } = await get(`${processes.get(name)!.url}/metrics`);
       expect(status).toBe(200);
@@ -264,6 +265,12 @@ describe('the seven services on the real stack', () => {
       expect(body).toMatch(new RegExp(`process_resident_memory_bytes\\{service="${name}"\\} \\d+`));
       expect(body).toContain(`build_info{version="0.1.0",service="${name}"} 1`);
       expect(body).toMatch(new RegExp(`service_boot_duration_seconds\\{service="${name}"\\} \\d`));
+      // Read from the real broker at the scrape: every service's group reads the ping topic.
+      expect(body).toMatch(
+        new RegExp(
+          `messaging_consumer_lag_messages\\{topic="${ping}",partition="\\d+",service="${name}"\\} \\d+`,
+        ),
+      );
     }
   });
 

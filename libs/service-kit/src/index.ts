@@ -8,6 +8,7 @@ export * from './infra/service-database.js';
 export * from './infra/service-redis.js';
 export * from './infra/service-idempotency.store.js';
 export * from './system/ping-responder.service.js';
+export * from './system/consumer-lag.metrics.js';
 export { PingConsumer } from './system/ping.consumer.js';
 export { SystemController, type SystemInfo } from './system/system.controller.js';
 export { SystemModule } from './system/system.module.js';

@@ -21,6 +21,15 @@ export interface HistogramOptions<L extends string> extends MetricOptions<L> {
   readonly buckets?: readonly number[];
 }
 
+export interface GaugeOptions<L extends string> extends MetricOptions<L> {
+  /**
+   * Called at every scrape before the gauge is read (prom-client's `collect`): sets the values of
+   * what is measured on demand (e.g. consumer lag). May be async; the scrape waits for it, so it
+   * must bound its own time.
+   */
+  readonly collect?: (gauge: Gauge<L>) => void | Promise<void>;
+}
+
 type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
 
 /**
@@ -66,8 +75,9 @@ export class MetricsRegistry {
     ) as Counter<L>;
   }
 
-  /** Get or create a gauge. */
-  gauge<L extends string = string>(options: MetricOptions<L>): Gauge<L> {
+  /** Get or create a gauge (`collect`, when given, only when it is created). */
+  gauge<L extends string = string>(options: GaugeOptions<L>): Gauge<L> {
+    const collect = options.collect;
     return this.getOrCreate(
       'gauge',
       options,
@@ -77,6 +87,13 @@ export class MetricsRegistry {
           help: options.help,
           labelNames: options.labelNames ?? [],
           registers: [this.registry],
+          ...(collect !== undefined
+            ? {
+                collect(this: Gauge<L>) {
+                  return collect(this);
+                },
+              }
+            : {}),
         }),
     ) as Gauge<L>;
   }
