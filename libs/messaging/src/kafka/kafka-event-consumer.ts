@@ -54,7 +54,8 @@ export interface KafkaConsumerOptions<Tx> {
 export class KafkaEventConsumer<Tx> {
   private readonly subscriptions = new Map<string, Subscription<Tx>>();
   private readonly consumer: Consumer;
-  private admin: Admin | undefined;
+  /** The admin client, connected on first use; one for concurrent callers (lag at a scrape and a ping). */
+  private admin: Promise<Admin> | undefined;
   private readonly abort = new AbortController();
   private readonly processor: MessageProcessor<Tx>;
   private state: 'idle' | 'running' | 'closed' = 'idle';
@@ -149,20 +150,28 @@ export class KafkaEventConsumer<Tx> {
     this.state = 'closed';
     this.abort.abort();
     if (wasRunning) await this.consumer.disconnect();
-    if (this.admin) await this.admin.disconnect();
+    const admin = this.admin;
+    this.admin = undefined;
+    if (admin) await admin.then((a) => a.disconnect()).catch(() => undefined);
     this.logger.info('consumer closed', { consumerGroup: this.options.groupId });
   }
 
   /** Lag per subscribed partition (high watermark - committed offset). */
   async getConsumerLag(): Promise<PartitionLag[]> {
+    // Closed: no new admin connection that nothing would close.
+    if (this.state === 'closed') throw new Error(`consumer ${this.options.groupId} is closed`);
     return fetchConsumerLag(await this.getAdmin(), this.options.groupId, this.subscribedTopics());
   }
 
-  private async getAdmin(): Promise<Admin> {
+  private getAdmin(): Promise<Admin> {
     if (!this.admin) {
       const admin = this.kafka.admin();
-      await admin.connect();
-      this.admin = admin;
+      const connecting = admin.connect().then(() => admin);
+      this.admin = connecting;
+      // A failed connect is not kept: the next caller tries again.
+      connecting.catch(() => {
+        if (this.admin === connecting) this.admin = undefined;
+      });
     }
     return this.admin;
   }
