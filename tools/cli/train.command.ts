@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ALGORITHMS,
+  gateRunTags,
   isAlgorithm,
   isLaptopMode,
   metricRecord,
@@ -116,7 +117,7 @@ export async function trainCommand(o: TrainOptions): Promise<number> {
         source: 'mlops train',
         data: result.data.source,
         sample_ratio: String(result.data.sampleRatio),
-        gate: validation.status,
+        ...gateRunTags(validation),
       },
     };
     try {

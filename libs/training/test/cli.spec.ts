@@ -188,10 +188,16 @@ describe('mlops train', () => {
       const run = await registry.tracking.getRun(runId);
       expect(run.info.status).toBe('FINISHED');
       expect(Object.fromEntries(run.tags.map((t) => [t.key, t.value]))).toMatchObject({
-        gate: 'rejected',
+        'gate.status': 'rejected',
         algorithm: 'logistic_regression',
       });
-      expect(run.tags.find((t) => t.key === 'gate_reasons')?.value).toMatch(/^min_accuracy: /);
+      const reasons = JSON.parse(run.tags.find((t) => t.key === 'gate.reasons')?.value ?? '[]') as {
+        check: string;
+      }[];
+      expect(reasons.map((r) => r.check)).toEqual(['min_accuracy']);
+      expect(run.tags.map((t) => t.key)).toEqual(
+        expect.arrayContaining(['gate.warnings', 'gate.p99_latency_ms', 'gate.size_bytes']),
+      );
       await expect(registry.models.getVersion('churn-strict', 1)).rejects.toThrow(/not found/);
     } finally {
       await registry.close();

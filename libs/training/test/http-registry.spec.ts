@@ -77,11 +77,10 @@ describe('HttpModelRegistryClient on the registry service', () => {
   it('logs a rejected model as a FINISHED run tagged with the gate reasons and registers no version', async () => {
     const { inputSchema: _schema, threshold: _threshold, ...trained } = input('rejected onnx');
     const rejectedModel = `${MODEL}-rejected`;
-    const { runId } = await client.logRejectedModel({
-      ...trained,
-      modelName: rejectedModel,
-      reasons: [{ check: 'min_recall', expected: 0.65, actual: 0.5, message: 'recall 0.5 is below 0.65' }],
-    });
+    const reasons = [
+      { check: 'min_recall', expected: 0.65, actual: 0.5, message: 'recall 0.5 is below 0.65' },
+    ];
+    const { runId } = await client.logRejectedModel({ ...trained, modelName: rejectedModel, reasons });
     expect(runId).toMatch(/^[0-9a-f]{32}$/);
     expect(await client.latestVersion(rejectedModel)).toBeNull();
     const run = (await (await fetch(`${registry.url}/api/v1/runs/${runId}`)).json()) as {
@@ -93,8 +92,8 @@ describe('HttpModelRegistryClient on the registry service', () => {
     expect(Object.fromEntries(run.tags.map((t) => [t.key, t.value]))).toMatchObject({
       source: 'test',
       algorithm: 'logistic_regression',
-      gate: 'rejected',
-      gate_reasons: 'min_recall: recall 0.5 is below 0.65',
+      'gate.status': 'rejected',
+      'gate.reasons': JSON.stringify(reasons),
     });
     expect(run.metrics.map((m) => m.key).sort()).toEqual(['accuracy', 'recall', 'roc_auc', 'train_log_loss']);
     const listed = (await (

@@ -301,3 +301,26 @@ function fmt(x: number): string {
 function truncate(s: string, n: number): string {
   return s.length <= n ? s : s.slice(0, n - 1) + '…';
 }
+
+/** Longest value of a gate tag (the registry's tag value limit is larger; reasons lists are cut here). */
+const GATE_TAG_MAX = 5000;
+
+/** The `gate.reasons` tag: the blocking failures as JSON (cut at 5,000 characters). */
+export function gateReasonsTag(reasons: readonly GateFailure[]): string {
+  return JSON.stringify(reasons).slice(0, GATE_TAG_MAX);
+}
+
+/**
+ * The tags a gated run carries, wherever it is logged (the training service, `mlops train`):
+ * `gate.status` (passed | rejected), `gate.reasons` and `gate.warnings` (JSON), and the measured
+ * `gate.p99_latency_ms` and `gate.size_bytes`.
+ */
+export function gateRunTags(v: ValidationResult): Record<string, string> {
+  return {
+    'gate.status': v.status,
+    'gate.reasons': gateReasonsTag(v.reasons),
+    'gate.warnings': JSON.stringify(v.warnings).slice(0, GATE_TAG_MAX),
+    'gate.p99_latency_ms': String(v.measurements.p99LatencyMs),
+    'gate.size_bytes': String(v.measurements.sizeBytes),
+  };
+}

@@ -48,6 +48,15 @@ function version(content: string, over: Partial<RegisterVersionInput> = {}): Reg
   };
 }
 
+/** The in-process bus the CLI gives the client in laptop mode. */
+function cliBus(): InProcessEventBus<undefined> {
+  return new InProcessEventBus({
+    groupId: 'cli',
+    idempotencyStore: new InMemoryIdempotencyStore(),
+    producerName: 'mlops-cli',
+  });
+}
+
 describe('EmbeddedModelRegistryClient (laptop mode: the registry on .local/registry/registry.sqlite)', () => {
   it('registers a tracking run with params, metrics and the ONNX artifact, then numbered versions read back', async () => {
     const reg = client();
@@ -144,11 +153,7 @@ describe('EmbeddedModelRegistryClient (laptop mode: the registry on .local/regis
   });
 
   it('publishes mlops.model.registered.v1 and relays the registry outbox (mlops.model.promoted.v1) to the in-process bus', async () => {
-    const bus = new InProcessEventBus({
-      groupId: 'cli',
-      idempotencyStore: new InMemoryIdempotencyStore(),
-      producerName: 'mlops-cli',
-    });
+    const bus = cliBus();
     const seen: string[] = [];
     bus.subscribe(
       topics.modelRegistered,
@@ -179,11 +184,7 @@ describe('EmbeddedModelRegistryClient (laptop mode: the registry on .local/regis
   });
 
   it('logs a rejected model as a FINISHED run tagged with the gate reasons, registers nothing, and publishes mlops.model.rejected.v1', async () => {
-    const bus = new InProcessEventBus({
-      groupId: 'cli',
-      idempotencyStore: new InMemoryIdempotencyStore(),
-      producerName: 'mlops-cli',
-    });
+    const bus = cliBus();
     const seen: unknown[] = [];
     bus.subscribe(topics.modelRejected, (e) => void seen.push(e.payload));
     await bus.start();
@@ -217,8 +218,8 @@ describe('EmbeddedModelRegistryClient (laptop mode: the registry on .local/regis
       expect(Object.fromEntries(run.tags.map((t) => [t.key, t.value]))).toMatchObject({
         source: 'test',
         algorithm: 'xgboost',
-        gate: 'rejected',
-        gate_reasons: 'min_precision: precision 0.612 is below 0.7; min_recall: recall 0.5 is below 0.65',
+        'gate.status': 'rejected',
+        'gate.reasons': JSON.stringify(reasons),
       });
       expect(run.metrics.map((m) => m.key)).toEqual(['accuracy', 'roc_auc', 'train_log_loss']);
       const files = await r.artifacts.list(`1/${runId}/artifacts/model`, `1/${runId}/artifacts`);

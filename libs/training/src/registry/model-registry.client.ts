@@ -1,4 +1,5 @@
 import type { ColumnSpec, GateFailure } from '@mlops/contracts';
+import { gateReasonsTag } from '../gate/validate-model.js';
 
 /** Registry stages, spelled as MLflow spells them. */
 export const STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;
@@ -80,8 +81,8 @@ export interface ModelRegistryClient {
   readonly location: string;
   registerVersion(input: RegisterVersionInput): Promise<RegisteredVersion>;
   /**
-   * Logs a model the gate rejected as a FINISHED run tagged `gate: rejected` (and
-   * `gate_reasons`: the failed checks) and registers nothing, as the training service does; with
+   * Logs a model the gate rejected as a FINISHED run tagged `gate.status: rejected` (and
+   * `gate.reasons`: the failed checks, JSON) and registers nothing, as the training service does; with
    * an event bus (laptop mode) it also publishes `mlops.model.rejected.v1` with the reasons.
    * Returns the run id.
    */
@@ -106,18 +107,18 @@ export function isStage(s: string): s is Stage {
   return (STAGES as readonly string[]).includes(s);
 }
 
-/** The tags of a rejected model's run: the caller's, the algorithm, `gate: rejected`, `gate_reasons`. */
+/**
+ * The tags of a rejected model's run: the caller's, the algorithm, and the gate's `gate.status`
+ * (rejected) and `gate.reasons`, spelled as `gateRunTags` spells them for every gated run.
+ */
 export function rejectedRunTags(input: RejectedModelInput): Record<string, string> {
   if (input.reasons.length < 1 || input.reasons.length > 100)
     throw new RangeError(`a rejected model has 1 to 100 gate failures, got ${input.reasons.length}`);
   return {
     ...(input.tags ?? {}),
     algorithm: input.algorithm,
-    gate: 'rejected',
-    gate_reasons: input.reasons
-      .map((r) => `${r.check}: ${r.message}`)
-      .join('; ')
-      .slice(0, 5000),
+    'gate.status': 'rejected',
+    'gate.reasons': gateReasonsTag(input.reasons),
   };
 }
 

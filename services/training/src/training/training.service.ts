@@ -13,6 +13,7 @@ import { JsonLogger, MetricsRegistry } from '@mlops/observability';
 import {
   metricRecord,
   EXPLAINER_ARTIFACT_PATH,
+  gateRunTags,
   runTraining,
   validateModel,
   TrainingError,
@@ -381,7 +382,7 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
         }),
       bestRunId,
     );
-    await at('gate', () => this.registry.logBatch(bestRunId, { tags: gateTags(verdict) }), bestRunId);
+    await at('gate', () => this.registry.logBatch(bestRunId, { tags: gateRunTags(verdict) }), bestRunId);
     const summary = {
       metrics,
       threshold: result.threshold.value,
@@ -625,16 +626,6 @@ function candidateMetrics(c: TrainingCandidate): Record<string, number> {
   for (const [k, v] of Object.entries(metricRecord(c.metrics.validation))) out[`val_${k}`] = v;
   out['threshold'] = c.threshold.value;
   return finite(out);
-}
-
-function gateTags(v: ValidationResult): Record<string, string> {
-  return {
-    'gate.status': v.status,
-    'gate.reasons': JSON.stringify(v.reasons).slice(0, 5000),
-    'gate.warnings': JSON.stringify(v.warnings).slice(0, 5000),
-    'gate.p99_latency_ms': String(v.measurements.p99LatencyMs),
-    'gate.size_bytes': String(v.measurements.sizeBytes),
-  };
 }
 
 function finite(r: Record<string, number>): Record<string, number> {
